@@ -1,0 +1,60 @@
+# Wasm: the pool as Emscripten side modules (threaded and serial), the Pyodide-like
+# threaded test host, the runtime patches (pyodide-patches/wpatch.py) and the Node tests.
+# Debian's emcc 3.1.6: its optimiser needs Debian's acorn (NODE_PATH), and its output needs
+# node without the experimental fetch (else "Failed to parse URL from ....wasm").
+EMCC      := NODE_PATH=/usr/share/nodejs emcc
+WNODE     := NODE_PATH=/usr/share/nodejs $(NODE) --no-experimental-fetch
+WB        := $(B)/wasm
+WPATCH    := $(PY) pyodide-patches/wpatch.py
+WASM_SRC  := $(LIB_SRC) pool/src/prim/emscripten.c
+# i64 in signatures needs BigInt to match Pyodide's 4.0.9 ABI. -Wno-experimental: emcc
+# calls "-pthread -sSIDE_MODULE" experimental, and -Werror would refuse it.
+WASM_CFLAGS := $(WFLAGS) -O2 -fPIC $(INC)
+WASM_T_FLAGS := -pthread -DWP_THREADS=1
+WASM_S_FLAGS := -DWP_THREADS=0
+WASM_HDR  := $(LIB_HDR) pool/src/events.h
+
+$(WB)/t/%.o: %.c $(WASM_HDR)
+	@mkdir -p $(dir $@)
+	$(EMCC) $(WASM_CFLAGS) $(WASM_T_FLAGS) -c $< -o $@
+$(WB)/s/%.o: %.c $(WASM_HDR)
+	@mkdir -p $(dir $@)
+	$(EMCC) $(WASM_CFLAGS) $(WASM_S_FLAGS) -c $< -o $@
+
+# The import check runs on every link: a side module that imports something outside the
+# ABI shared by emcc 3.1.6 and Pyodide 0.29 (time_t, timespec, setjmp...) is not produced.
+WASM_CHECK := $(WNODE) tests/wasm/check_imports.mjs
+$(WB)/libwarmpool.so: $(WASM_SRC:%.c=$(WB)/t/%.o) tests/wasm/check_imports.mjs tests/wasm/allowed_imports.txt
+	$(EMCC) -O2 -pthread -sSIDE_MODULE=1 -sWASM_BIGINT -Wno-experimental -o $@.tmp $(filter %.o,$^)
+	$(WASM_CHECK) $@.tmp && mv $@.tmp $@
+$(WB)/libwarmpool-serial.so: $(WASM_SRC:%.c=$(WB)/s/%.o) tests/wasm/check_imports.mjs tests/wasm/allowed_imports.txt
+	$(EMCC) -O2 -sSIDE_MODULE=1 -sWASM_BIGINT -o $@.tmp $(filter %.o,$^)
+	$(WASM_CHECK) $@.tmp && mv $@.tmp $@
+
+.PHONY: wasm wasm-libs
+wasm-libs: $(WB)/libwarmpool.so $(WB)/libwarmpool-serial.so
+wasm: wasm-libs
+ALL_TARGETS += wasm
+
+# --- The threaded test host: a Pyodide-like -pthread main module. It exports exactly what
+# the side modules may import (the allow-list minus the linker's own names), keeps enough
+# pre-started workers for the largest pool the tests make (7) plus submitter threads, and
+# gives JS the pieces Pyodide uses: FS (MEMFS), loadDynamicLibrary, addFunction.
+HOST_POOL := 12
+HOST_EXPORTS := $(shell sed -e 's/\#.*//' tests/wasm/allowed_imports.txt | grep -vxE '\s*|memory|__indirect_function_table|__stack_pointer|__memory_base|__table_base')
+comma := ,
+HOST_LDFLAGS = -Wno-experimental -pthread -sMAIN_MODULE=2 -sMODULARIZE -sEXPORT_NAME=createHost -sWASM_BIGINT \
+  -sPTHREAD_POOL_SIZE=$(HOST_POOL) -sALLOW_TABLE_GROWTH -sINITIAL_MEMORY=128MB -sEXIT_RUNTIME=0 \
+  -sEXPORTED_FUNCTIONS=_main,_host_dlopen,_host_dlsym,_host_dlerror,$(subst $(space),$(comma),$(HOST_EXPORTS:%=_%)) \
+  -sEXPORTED_RUNTIME_METHODS=FS,addFunction,loadDynamicLibrary,UTF8ToString,stringToUTF8,wasmTable
+space := $(subst ,, )
+
+# $(call wasm_host,DIR,OPT): the unpatched host built at OPT in $(WB)/DIR
+define wasm_host
+$(WB)/$(1)/host.js: tests/wasm/host.c tests/wasm/allowed_imports.txt mk/20-wasm.mk
+	@mkdir -p $$(dir $$@)
+	$(EMCC) $(2) $(WFLAGS) $(HOST_LDFLAGS) tests/wasm/host.c -o $$@
+endef
+$(eval $(call wasm_host,host,-O2))
+$(eval $(call wasm_host,fixtures/O0,-O0))
+$(eval $(call wasm_host,fixtures/O1,-O1))

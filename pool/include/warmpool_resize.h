@@ -1,0 +1,108 @@
+/* warmpool_resize.h - uint8 image resizing (area, bilinear) on any strides, on the pool.
+ *
+ * The manual
+ * ----------
+ * An image is described, not owned: a pointer to channel 0 of pixel (0,0) and signed byte
+ * strides between horizontal neighbours (stride_x), vertical neighbours (stride_y) and
+ * channels (stride_c). Any layout works: numpy arrays of any strides, transposed or
+ * flipped views, padded rows, and pygame's surfarray.pixels3d, whose (W,H,3) array has
+ * strides (4, pitch, -1): channel 0 (red) is the highest byte of a BGRA pixel.
+ * An optional separate alpha plane (pygame's pixels_alpha) is channel number `channels`.
+ *
+ *   warmpool_image src = { data, 1920, 1080, 3, 4, pitch, -1, alpha, 4, pitch };
+ *   warmpool_image dst = { ... 960, 540 ... };
+ *   warmpool_resizer *rz = warmpool_resizer_create();        // NULL and errno ENOMEM
+ *   int err = warmpool_resize(rz, pool, &src, &dst, WARMPOOL_RESIZE_AREA);  // 0 or errno
+ *   warmpool_resizer_destroy(rz);
+ *
+ * Filters (results are defined exactly; the test suite checks a slow reference bit for bit)
+ * - WARMPOOL_RESIZE_AREA: when neither axis grows, each output pixel is the mean of the
+ *   source area it covers (integer and fractional factors), like cv2.INTER_AREA. Weights
+ *   are the covered fractions in 11-bit fixed point, rounded so that each output pixel's
+ *   weights sum to exactly 2048 per axis; the result is (sum w_x*w_y*s + 2^21) >> 22.
+ *   An exact 2x2 halving is therefore (a+b+c+d+2)>>2, as cv2's SIMD path computes it.
+ *   When either axis grows, cv2.INTER_AREA is not an area filter: it interpolates
+ *   linearly with its own coordinates (nearest-like for integer factors). We do the same,
+ *   on both axes, as cv2 does. Within 1 LSB of cv2.resize(..., INTER_AREA).
+ * - WARMPOOL_RESIZE_BILINEAR: cv2.INTER_LINEAR: pixel centres (x + 0.5) * sw/dw - 0.5,
+ *   edges clamped, cv2's 11-bit weights computed the way cv2 computes them, result
+ *   (b0*h0 + b1*h1 + 2^21) >> 22 of the horizontal sums h. Within 1 LSB of cv2 (cv2's own
+ *   SIMD and scalar code differ by that much).
+ * Both filters treat x and y alike, so resizing a transposed image gives the transposed
+ * result, bit for bit; channels never mix.
+ *
+ * Layout analysis (what makes it fast)
+ * If source and destination both store their channels interleaved with no gaps in one
+ * pixel (stride_x == channel count, any order, alpha plane included), they are read and
+ * written as plain interleaved rows; a pygame BGRA surface (pixels3d + pixels_alpha) is
+ * exactly a contiguous 4-channel image. If both are interleaved along y instead, x and y
+ * are swapped for the job. If only the channel order differs, channels are reordered on
+ * store, never mixed. Anything else takes the general strided path (same results).
+ * warmpool_resize_layout() says which path a pair of views takes.
+ *
+ * Memory: only the described bytes of src are read and only those of dst are written
+ * (padding bytes, e.g. the alpha byte of a pixels3d view without its alpha plane, are
+ * never touched). A view is rejected with EINVAL, before anything is touched, when:
+ * a pointer is NULL, width or height < 1, channels is not 1..4 or channels plus alpha
+ * exceeds 4, src and dst channel counts differ, the filter is unknown, two dst pixels or
+ * channels share a byte, or a dst byte may be a src byte (overlap; bytes that interleave
+ * without touching are fine). EOVERFLOW: an extent does not fit the address space.
+ *
+ * Thread safety: a resizer keeps weight tables and per-task scratch, so one resizer
+ * serves one call at a time; a second concurrent call on the same resizer returns EBUSY
+ * (use one resizer per thread). Different resizers may run concurrently, also on one pool.
+ * NULL resizer: the call allocates and frees its own (convenient, not allocation-free).
+ * NULL pool: everything runs on the caller. With a pool, output rows are split into
+ * tasks run with warmpool_parallel_for; a call from inside a pool job runs serially.
+ * After the first call, a resizer allocates again only when a later call needs larger
+ * tables or scratch than any before.
+ *
+ * Wasm: same code and results (integer arithmetic; cv2's float coordinate maths is
+ * IEEE-exact in both). No variadic functions and no 64-bit integer arguments, so ctypes
+ * in Pyodide can call everything here; images are passed by pointer to a struct.
+ */
+#ifndef WARMPOOL_RESIZE_H
+#define WARMPOOL_RESIZE_H
+
+#include <stddef.h>
+#include "warmpool.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define WARMPOOL_RESIZE_AREA     0
+#define WARMPOOL_RESIZE_BILINEAR 1
+
+typedef struct warmpool_image {
+    void *data;                   /* channel 0 of pixel (0,0) */
+    int width, height, channels;  /* channels in `data`: 1..4 */
+    ptrdiff_t stride_x, stride_y, stride_c;  /* bytes; any sign */
+    void *alpha;                  /* optional alpha plane (channel `channels`); NULL: none */
+    ptrdiff_t alpha_stride_x, alpha_stride_y;
+} warmpool_image;
+
+typedef struct warmpool_resizer warmpool_resizer;
+
+warmpool_resizer *warmpool_resizer_create(void); /* NULL and errno ENOMEM */
+void warmpool_resizer_destroy(warmpool_resizer *rz); /* NULL: no-op */
+
+/* Resizes src into dst (all of both). 0, or EINVAL/EOVERFLOW (see above), ENOMEM, EBUSY. */
+int warmpool_resize(warmpool_resizer *rz, warmpool *pool, const warmpool_image *src,
+                    const warmpool_image *dst, int filter);
+
+/* Path bits reported by warmpool_resize_layout(). */
+#define WARMPOOL_RESIZE_SRC_PACKED 1u /* src read as interleaved rows */
+#define WARMPOOL_RESIZE_DST_PACKED 2u /* dst written as interleaved rows */
+#define WARMPOOL_RESIZE_TRANSPOSED 4u /* x and y swapped for both */
+#define WARMPOOL_RESIZE_SWIZZLED   8u /* channel order differs: reordered on store */
+#define WARMPOOL_RESIZE_HALVE     16u /* exact 2x2 area kernel */
+
+/* Validates like warmpool_resize() and stores the path bits in *path. 0 or errno. */
+int warmpool_resize_layout(const warmpool_image *src, const warmpool_image *dst, int filter,
+                           unsigned *path);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

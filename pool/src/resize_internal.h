@@ -1,0 +1,58 @@
+/* resize_internal.h - what the resize files share (see warmpool_resize.h for the manual). */
+#ifndef WARMPOOL_RESIZE_INTERNAL_H
+#define WARMPOOL_RESIZE_INTERNAL_H
+#include "warmpool_resize.h"
+#include <stdint.h>
+
+#define RZ_BITS 11            /* weights are Q11 per axis, like cv2's INTER_RESIZE_COEF_BITS */
+#define RZ_ONE (1 << RZ_BITS)
+
+/* Per-axis weight kinds: the box (area, nothing grows), cv2's pixel-centre linear, and the
+   linear interpolation cv2's INTER_AREA falls back to when an axis grows. */
+enum rz_mode { RZ_BOX, RZ_LINEAR, RZ_AREA_LINEAR };
+
+/* A view in the orientation the job runs in: per-channel addresses and strides. */
+typedef struct rz_view {
+    int w, h, n;
+    uintptr_t ptr[4];
+    ptrdiff_t sx[4], sy[4];
+    int packed;       /* channels interleaved without gaps along x: */
+    uintptr_t base;   /*   byte 0 of pixel (0,0) */
+    ptrdiff_t row;    /*   bytes between rows */
+    uint8_t off[4];   /*   byte of channel c within a pixel */
+} rz_view;
+
+/* Rows in flight hold "lanes": lane k is source byte k of a packed pixel, or channel k. */
+typedef struct rz_plan {
+    rz_view s, d;
+    int mode;
+    unsigned path;          /* WARMPOOL_RESIZE_* bits */
+    uint8_t lane_ch[4];     /* channel carried by lane k */
+    uint8_t lane_dst[4];    /* packed dst: byte of the pixel lane k goes to */
+} rz_plan;
+
+/* Validates both views and chooses the path (resize_layout.c). 0 or errno. */
+int rz_plan_make(rz_plan *pl, const warmpool_image *src, const warmpool_image *dst, int filter);
+
+/* One axis: for output index d, taps k source indices from ofs[d] (always inside
+   [0, sn)), weights w[d*k + t] summing to RZ_ONE. */
+int rz_box_taps(int sn, int dn);                                  /* resize_area.c */
+void rz_box_table(int sn, int dn, int k, int32_t *ofs, int16_t *w);
+int rz_linear_taps(int sn);                                       /* resize_bilinear.c */
+void rz_linear_table(int area_mode, int sn, int dn, int k, int32_t *ofs, int16_t *w);
+
+typedef struct rz_tabs {
+    int kx, ky;
+    const int32_t *xofs, *yofs;
+    const int16_t *xw, *yw;
+} rz_tabs;
+
+/* Output rows [y0, y1) with the separable engine (resize_rows.c). scratch holds
+   rz_rows_scratch() bytes, 16-byte aligned, used by one task at a time. */
+size_t rz_rows_scratch(const rz_plan *pl, const rz_tabs *t);
+void rz_rows(const rz_plan *pl, const rz_tabs *t, void *scratch, int y0, int y1);
+
+/* Output rows [y0, y1) of an exact 2x2 area halving, packed src and dst (resize_area.c). */
+void rz_halve_rows(const rz_plan *pl, int y0, int y1);
+
+#endif

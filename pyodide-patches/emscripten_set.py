@@ -1,0 +1,90 @@
+"""The Emscripten patch set: worker script URL propagation and library placement replay,
+for -pthread MAIN_MODULE output of Emscripten 3.1.x (-O0/-O1/-O2, Debian's 3.1.6) and
+4.0.x (as in Pyodide 0.29, Emscripten 4.0.9). The JS they insert is replay_runtime.js;
+README.md explains each patch and the failure it fixes."""
+
+# Regex pieces: spacing and quote style differ between -O0 and minified output.
+S = r"\s*"
+Q = r"""["']"""
+
+
+def prop(name):
+    """`name` as an object key or a Module["name"] subscript, quoted or not."""
+    return Q + "?" + name + Q + "?"
+
+
+# C `struct dso` field offsets (wasm32), per shape: Emscripten 3.1.6's
+# system/lib/libc/musl/src/internal/dynlink.h.
+DSO_EM3 = dict(SIZE=48, MEM_ALLOCATED=24, MEM_ADDR=28, MEM_SIZE=32, TABLE_ADDR=36, TABLE_SIZE=40)
+# Emscripten 4.0.9: {next, prev, onsuccess, onerror, user_data, flags, mem_allocated(u8),
+# mem_addr, mem_size, table_addr, table_size, event, name[]}: same offsets up to table_size.
+DSO_EM4 = dict(SIZE=52, MEM_ALLOCATED=24, MEM_ADDR=28, MEM_SIZE=32, TABLE_ADDR=36, TABLE_SIZE=40)
+
+
+def runtime(api, dso, set_import, load_library, resolve):
+    js = api.read("replay_runtime.js")
+    for k, v in dso.items():
+        js = js.replace("WP_DSO_" + k, str(v))
+    js = js.replace("WP_SET_IMPORT(", set_import + "(")
+    js = js.replace("WP_LOAD_LIBRARY(", load_library + "(")
+    js = js.replace("WP_RESOLVE(", resolve + "(")
+    # re templates treat backslashes specially
+    return js.replace("\\", "\\\\")
+
+
+def register(api):
+    api.shape("em3", r"function\s+loadDynamicLibrary\s*\(\s*lib\s*,\s*flags\s*,\s*handle\s*\)",
+              "Emscripten 3.1.x MAIN_MODULE output, -O0/-O1/-O2")
+    api.shape("em4", r"function\s+loadDynamicLibrary\s*\(\s*libName\s*,\s*flags\s*=",
+              "Emscripten 4.0.x MAIN_MODULE output, as in Pyodide 0.29", priority=1)
+
+    def add(name, shapes, anchor, replacement, doc, **kw):
+        api.patch(name=name, set="emscripten", shapes=shapes, anchor=anchor,
+                  replacement=replacement, doc=doc, **kw)
+
+    # ---- Emscripten 3.1.x --------------------------------------------------------------
+    em3_rt = ("function wpSetImport3(n, f) { asmLibraryArg[n] = f; }\n" +
+              runtime(api, DSO_EM3, "wpSetImport3", "loadDynamicLibrary",
+                      "resolveGlobalSymbol"))
+    add("runtime", ("em3",),
+        r"var\s+ENVIRONMENT_IS_PTHREAD\s*=\s*Module\s*\[\s*" + Q + "ENVIRONMENT_IS_PTHREAD" + Q +
+        r"\s*\]\s*\|\|\s*false\s*;",
+        "\\g<0>{MARK}\n" + em3_rt,
+        "the replay/URL runtime (replay_runtime.js), once, in the runtime's scope")
+    add("worker-script-url", ("em3",),
+        r"var\s+pthreadMainJs\s*=\s*locateFile\s*\(\s*(?P<f>" + Q + r"[^\"']+" + Q + r")\s*\)\s*;",
+        "var pthreadMainJs = wpWorkerUrl(locateFile(\\g<f>), \\g<f>);{MARK}",
+        "the worker script (X.worker.js) is found next to the main script the embedder "
+        "named, not next to the script that happened to load the runtime")
+    add("main-script-url", ("em3",),
+        r"(?P<k>" + prop("urlOrBlob") + S + ":" + S + r")Module\s*\[\s*" + Q +
+        "mainScriptUrlOrBlob" + Q + r"\s*\]\s*\|\|\s*_scriptDir",
+        "\\g<k>wpMainJs() || _scriptDir{MARK}",
+        "workers load the main script from Module.mainScriptUrlOrBlob or "
+        "globalThis.PTHREAD_MAIN_JS")
+    add("run-message-log", ("em3",),
+        r"(?P<k>" + prop("cmd") + S + ":" + S + Q + "run" + Q + S + ",)",
+        "\\g<k>{MARK}\"wpLog\": wpRunInfo(),",
+        "every 'run' message carries the address of the placement log")
+    add("run-message-receive", ("em3",),
+        r"(?P<h>receiveObjectTransfer\s*:\s*function\s*\(\s*(?P<d>\w+)\s*\)\s*\{)",
+        "\\g<h>{MARK}wpOnRun(\\g<d>);",
+        "a worker picks the log address out of its 'run' message")
+    add("thread-start-replay", ("em3",),
+        r"(?P<h>function\s+invokeEntryPoint\s*\(\s*\w+\s*,\s*\w+\s*\)\s*\{)"
+        r"(?P<s>\s*__emscripten_thread_sync_code\s*\(\s*\)\s*;)",
+        "\\g<h>{MARK}wpReplay();\\g<s>",
+        "a thread replays the log before its entry point runs (new or reused worker)")
+    add("record-placement", ("em3",),
+        r"moduleExports\s*=\s*relocateExports\s*\(\s*instance\.exports\s*,\s*memoryBase\s*\)\s*;",
+        "\\g<0>{MARK}wpPlaced(moduleExports, binary, memoryBase, metadata.memorySize, "
+        "tableBase, metadata.tableSize);",
+        "the main thread remembers where each library instance was placed")
+    add("record-library", ("em3",),
+        r"(?P<h>function\s+moduleLoaded\s*\(\s*(?P<m>\w+)\s*\)\s*\{)",
+        "\\g<h>{MARK}wpRecordLib(lib, \\g<m>, dso.global);",
+        "the main thread logs each library it loads, whoever asked (JS or C dlopen)")
+    add("record-dlsym-slot", ("em3",),
+        r"result\s*=\s*addFunction\s*\(\s*result\s*,\s*result\.sig\s*\)",
+        "result = wpSlot(addFunction(result, result.sig), handle, symbol){MARK}",
+        "table slots dlsym() adds on the main thread are logged for the workers")

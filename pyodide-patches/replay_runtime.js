@@ -1,0 +1,191 @@
+// wpatch runtime (warmpool pyodide-patches/emscripten_set.py): inserted once into the
+// runtime's scope. Names it uses from the runtime are the same in Emscripten 3.1.x and
+// 4.0.x; WP_DSO_* (the C `struct dso` field offsets) are filled in per shape.
+//
+// 1. Worker script URL: pthread workers are started from the URL the embedder gives
+//    (Module.mainScriptUrlOrBlob, or globalThis.PTHREAD_MAIN_JS when the runtime runs in a
+//    Web Worker that cannot pass options), not from what the runtime guesses.
+// 2. Library placement replay: the main thread appends a record to a log in shared memory
+//    for every library it loads (name, bytes, memory base, table base) and for every table
+//    slot dlsym() adds. Workers replay the log, in order, when a thread starts on them and
+//    every time C code calls _emscripten_thread_sync_code() (the pool does after each
+//    wake-up), so a library sits at the same memory and table addresses in every thread,
+//    even when JS loaded it (Pyodide's loadDynamicLibrary) before C dlopen'ed it, when the
+//    file exists only in the main thread's MEMFS, or when it came after the workers started.
+var wpR = { log: 0, cur: 0, seen: 0, buf: null, i32: null, u8: null, busy: false,
+            placed: new WeakMap(), libs: {}, slots: {}, pending: [], syncBound: false };
+
+function wpMainJs() {
+  return Module["mainScriptUrlOrBlob"] ||
+    (typeof globalThis != "undefined" && globalThis["PTHREAD_MAIN_JS"]) || undefined;
+}
+// The worker script next to the main script the embedder named, else the runtime's guess.
+function wpWorkerUrl(guess, file) {
+  var u = wpMainJs();
+  if (typeof u != "string") return guess;
+  if (!file) return u;
+  return u.slice(0, u.lastIndexOf("/") + 1) + file;
+}
+
+function wpViews() {
+  var b = wasmMemory.buffer;
+  if (wpR.buf !== b) { wpR.buf = b; wpR.i32 = new Int32Array(b); wpR.u8 = new Uint8Array(b); }
+}
+function wpStr(p, n) { return new TextDecoder().decode(wpR.u8.slice(p, p + n)); }
+
+// Called from wasm in place of _emscripten_thread_sync_code.
+function wpSync() {
+  wpReplay();
+  __emscripten_thread_sync_code();
+}
+wpSync.sig = "v";
+
+// Main thread: the log header [count, first, last, sync slot], created on first need.
+function wpHead() {
+  if (ENVIRONMENT_IS_PTHREAD) return wpR.log;
+  if (!wpR.log) {
+    if (!runtimeInitialized) return 0;
+    var h = _malloc(16);
+    wpViews();
+    wpR.i32.fill(0, h >> 2, (h >> 2) + 4);
+    wpR.log = h;
+    // One table slot for the sync hook, the same index in every thread.
+    wpR.i32[(h >> 2) + 3] = addFunction(wpSync, "v");
+    var pending = wpR.pending;
+    wpR.pending = [];
+    pending.forEach(function (a) { wpAppend(a[0], a[1], a[2]); });
+  }
+  return wpR.log;
+}
+
+// Main thread: appends a record [next, kind, (ptr, len) per blob..., ints...].
+function wpAppend(kind, blobs, ints) {
+  var h = wpHead();
+  if (!h) { wpR.pending.push([kind, blobs, ints]); return; }
+  var words = 2 + 2 * blobs.length + ints.length, size = words * 4;
+  blobs.forEach(function (b) { size += b.length; });
+  var rec = _malloc(size);
+  wpViews();
+  var i32 = wpR.i32, p = rec >> 2, off = rec + words * 4;
+  i32[p] = 0;
+  i32[p + 1] = kind;
+  blobs.forEach(function (b, i) {
+    i32[p + 2 + 2 * i] = off; i32[p + 3 + 2 * i] = b.length; wpR.u8.set(b, off); off += b.length;
+  });
+  ints.forEach(function (v, i) { i32[p + 2 + 2 * blobs.length + i] = v; });
+  var last = i32[(h >> 2) + 2];
+  Atomics.store(i32, last ? last >> 2 : (h >> 2) + 1, rec);
+  i32[(h >> 2) + 2] = rec;
+  Atomics.add(i32, h >> 2, 1);
+}
+
+// Main thread, from loadWebAssemblyModule: where a library was just placed.
+function wpPlaced(exports, binary, memoryBase, memorySize, tableBase, tableSize) {
+  if (ENVIRONMENT_IS_PTHREAD) return;
+  var bytes = null;
+  if (binary instanceof Uint8Array) bytes = binary;
+  else if (binary instanceof ArrayBuffer) bytes = new Uint8Array(binary);
+  wpR.placed.set(exports, [bytes, memoryBase >>> 0, memorySize >>> 0, tableBase >>> 0, tableSize >>> 0]);
+}
+
+// Main thread, when loadDynamicLibrary has a library's exports: log it once.
+function wpRecordLib(name, exports, global) {
+  if (ENVIRONMENT_IS_PTHREAD || wpR.libs[name]) return;
+  var pl = wpR.placed.get(exports);
+  if (!pl) return;
+  wpR.libs[name] = 1;
+  var enc = new TextEncoder().encode(name);
+  // Bytes are copied: workers may not see the file (MEMFS is per thread).
+  wpAppend(1, [enc, pl[0] ? new Uint8Array(pl[0]) : new Uint8Array(0)],
+           [pl[1], pl[2], pl[3], pl[4], global ? 1 : 0]);
+}
+
+// Main thread, from dlsym: a table slot the workers must fill the same way.
+function wpSlot(index, handle, symbol) {
+  if (ENVIRONMENT_IS_PTHREAD || wpR.slots[index]) return index;
+  wpR.slots[index] = 1;
+  var lib = handle && LDSO.loadedLibsByHandle[handle];
+  var enc = new TextEncoder();
+  wpAppend(2, [enc.encode(lib ? lib.name : ""), enc.encode(symbol)], [index]);
+  return index;
+}
+
+// Main thread, building a 'run' message; worker, receiving it.
+function wpRunInfo() { return wpHead(); }
+function wpOnRun(data) {
+  if (!ENVIRONMENT_IS_PTHREAD || !data || !data["wpLog"]) return;
+  wpR.log = data["wpLog"];
+  wpBindSync();
+}
+
+// Worker: the sync hook answers at the main thread's slot, so no worker-chosen slot can
+// collide with a library the main thread places later.
+function wpBindSync() {
+  if (wpR.syncBound) return;
+  wpR.syncBound = true;
+  wpViews();
+  var slot = wpR.i32[(wpR.log >> 2) + 3];
+  if (wasmTable.length <= slot) wasmTable.grow(slot + 1 - wasmTable.length);
+  wasmTable.set(slot, convertJsFunctionToWasm(wpSync, "v"));
+  if (!functionsInTableMap) { functionsInTableMap = new WeakMap(); updateTableMap(0, wasmTable.length); }
+  functionsInTableMap.set(wpSync, slot);
+  WP_SET_IMPORT("_emscripten_thread_sync_code", wpSync);
+}
+
+// Worker: applies every record it has not seen yet.
+function wpReplay() {
+  if (!ENVIRONMENT_IS_PTHREAD || !wpR.log || wpR.busy) return;
+  wpViews();
+  var i32 = wpR.i32, h = wpR.log >> 2;
+  if (Atomics.load(i32, h) === wpR.seen) return;
+  wpR.busy = true;
+  try {
+    for (;;) {
+      var next = Atomics.load(i32, wpR.cur ? wpR.cur >> 2 : h + 1);
+      if (!next) break;
+      wpApply(next);
+      wpR.cur = next;
+      wpR.seen++;
+    }
+  } finally {
+    wpR.busy = false;
+  }
+}
+
+function wpApply(rec) {
+  var i32 = wpR.i32, p = rec >> 2;
+  if (i32[p + 1] === 1) {
+    var name = wpStr(i32[p + 2], i32[p + 3]);
+    if (LDSO.loadedLibsByName[name]) return;
+    var n = i32[p + 5], bytes = n ? wpR.u8.slice(i32[p + 4], i32[p + 4] + n) : null;
+    var memBase = i32[p + 6], memSize = i32[p + 7], tableBase = i32[p + 8], tableSize = i32[p + 9];
+    // Gaps the main thread filled with addFunction stay empty here.
+    if (wasmTable.length < tableBase) wasmTable.grow(tableBase - wasmTable.length);
+    // A dso record saying "already placed", as C dlopen's would.
+    var sp = stackSave(), dso = stackAlloc(WP_DSO_SIZE);
+    wpR.u8.fill(0, dso, dso + WP_DSO_SIZE);
+    wpR.u8[dso + WP_DSO_MEM_ALLOCATED] = 1;
+    i32[(dso + WP_DSO_MEM_ADDR) >> 2] = memBase;
+    i32[(dso + WP_DSO_MEM_SIZE) >> 2] = memSize;
+    i32[(dso + WP_DSO_TABLE_ADDR) >> 2] = tableBase;
+    i32[(dso + WP_DSO_TABLE_SIZE) >> 2] = tableSize;
+    var fs = bytes ? { findObject: function () { return true; },
+                       readFile: function () { return bytes; } }
+                   : (typeof FS != "undefined" ? FS : undefined);
+    try {
+      WP_LOAD_LIBRARY(name, { global: !!i32[p + 10], nodelete: true, fs: fs }, dso);
+    } finally {
+      delete LDSO.loadedLibsByHandle[dso];
+      stackRestore(sp);
+    }
+  } else if (i32[p + 1] === 2) {
+    var lib = i32[p + 3] ? wpStr(i32[p + 2], i32[p + 3]) : "";
+    var sym = wpStr(i32[p + 4], i32[p + 5]), index = i32[p + 6];
+    var m = lib && LDSO.loadedLibsByName[lib];
+    var f = m && typeof m.module == "object" ? m.module[sym] : WP_RESOLVE(sym);
+    if (typeof f != "function") return;
+    if (wasmTable.length <= index) wasmTable.grow(index + 1 - wasmTable.length);
+    try { wasmTable.set(index, f); } catch (e) { /* a JS function: cannot run on a worker */ }
+  }
+}
+// end of wpatch runtime

@@ -1,0 +1,88 @@
+"""Finding and loading the library; the signature table; missing symbols."""
+import ctypes
+import os
+import unittest
+
+from support import EMSCRIPTEN, WASM_THREADS, warmpool
+from warmpool import _lib
+
+
+class Finding(unittest.TestCase):
+    def setUp(self):
+        self.saved = os.environ.pop(_lib.ENV_VAR, None)
+
+    def tearDown(self):
+        os.environ.pop(_lib.ENV_VAR, None)
+        if self.saved is not None:
+            os.environ[_lib.ENV_VAR] = self.saved
+
+    def test_filename_for_this_runtime(self):
+        name = _lib.library_filename()
+        if EMSCRIPTEN and not WASM_THREADS:
+            self.assertEqual(name, "libwarmpool-serial.so")
+        else:
+            self.assertEqual(name, "libwarmpool.so")
+
+    def test_default_search_finds_a_file_of_that_name(self):
+        path = _lib.find_library()
+        self.assertEqual(os.path.basename(path), _lib.library_filename())
+        self.assertTrue(os.path.exists(path))
+
+    def test_explicit_path_and_directory(self):
+        path = _lib.find_library()
+        self.assertEqual(_lib.find_library(path), path)
+        self.assertEqual(_lib.find_library(os.path.dirname(path)), path)
+
+    def test_env_var(self):
+        path = _lib.find_library()
+        os.environ[_lib.ENV_VAR] = os.path.dirname(path)
+        self.assertEqual(_lib.find_library(), path)
+        os.environ[_lib.ENV_VAR] = "/nonexistent/libwarmpool.so"
+        with self.assertRaisesRegex(FileNotFoundError, "WARMPOOL_LIB"):
+            _lib.find_library()
+
+    def test_missing_file_is_a_clear_error(self):
+        with self.assertRaisesRegex(FileNotFoundError, "/nonexistent/x.so"):
+            warmpool.Pool(1, library="/nonexistent/x.so")
+
+    def test_loaded_once(self):
+        self.assertIs(_lib.load(), _lib.load(_lib.find_library()))
+
+
+class Table(unittest.TestCase):
+    def test_every_row_resolves_and_is_typed(self):
+        lib = _lib.load()
+        for name, (restype, argtypes) in _lib.SIGNATURES.items():
+            if not name.startswith("warmpool_") or "_trace" in name or "resize" in name:
+                continue  # other components' rows are tested with their functions
+            with self.subTest(name=name):
+                f = getattr(lib, name)
+                self.assertEqual(f.argtypes, argtypes)
+                self.assertIs(f.restype, restype)
+
+    def test_missing_symbol_raises_only_when_used(self):
+        name = "warmpool_not_in_this_library"
+        _lib.SIGNATURES[name] = (ctypes.c_int, [ctypes.c_void_p])
+        self.addCleanup(_lib.SIGNATURES.pop, name)
+        lib = _lib.load()  # loading is unaffected
+        self.assertFalse(lib.has(name))
+        with self.assertRaises(warmpool.MissingSymbolError) as cm:
+            getattr(lib, name)
+        self.assertIn(name, str(cm.exception))
+        self.assertIn("rebuild", str(cm.exception))
+        with warmpool.Pool(1) as pool:  # the rest still works
+            self.assertGreaterEqual(pool.workers, 0)
+
+    def test_function_without_a_row_is_refused(self):
+        with self.assertRaisesRegex(AttributeError, "SIGNATURES"):
+            _lib.load().warmpool_no_row_for_this
+
+    def test_rows_added_later_are_used(self):
+        # A component adds a row after the library was loaded (lazy lookup).
+        lib = _lib.Library(_lib.find_library())
+        _lib.SIGNATURES["warmpool_is_warm"] = (ctypes.c_int, [ctypes.c_void_p])
+        self.assertEqual(lib.warmpool_is_warm(None), 0)
+
+
+if __name__ == "__main__":
+    unittest.main()

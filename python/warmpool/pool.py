@@ -1,0 +1,332 @@
+"""Pool: a warm C thread pool driven from Python through ctypes.
+
+Only C runs on the pool's threads: parallel_for takes a C function pointer
+(void fn(void *ctx, size_t begin, size_t end)) and a context address, and returns when
+every item of [begin, end) has been done.
+"""
+import contextlib
+import ctypes
+import errno
+import os
+import threading
+
+from . import _lib
+
+__all__ = ["Pool", "PoolClosedError", "WARMPOOL_MAX_WORKERS", "DEFAULT_MAX_WORKERS"]
+
+WARMPOOL_MAX_WORKERS = 256
+# Default worker count is cores - 1 (the caller is a thread too), capped: past a handful
+# of threads a sub-millisecond job gains little and every thread costs memory (on the Web,
+# one Web Worker each).
+DEFAULT_MAX_WORKERS = 8
+STATS_VERSION = 1
+
+
+class PoolClosedError(ValueError):
+    """The pool was closed (like I/O on a closed file)."""
+
+
+class _Options(ctypes.Structure):
+    _fields_ = [
+        ("workers", ctypes.c_uint),
+        ("cool_after_ms", ctypes.c_double),
+        ("name", ctypes.c_char_p),
+        ("stack_size", ctypes.c_size_t),
+        ("on_start", ctypes.c_void_p),      # always NULL: no Python on pool threads
+        ("on_start_arg", ctypes.c_void_p),
+    ]
+
+
+_U64 = ctypes.c_uint64
+
+
+class _Stats(ctypes.Structure):
+    """Mirror of warmpool_stats (WARMPOOL_STATS_VERSION 1). Fields are only appended in C,
+    so an older library fills a prefix: stats() reports only the fields it filled."""
+    _fields_ = [("version", ctypes.c_uint32), ("size", ctypes.c_uint32)] + [
+        (n, _U64) for n in (
+            "workers_requested", "workers_started", "create_errno", "jobs_parallel",
+            "jobs_serial_not_ready", "jobs_serial_nested", "jobs_serial_concurrent",
+            "jobs_serial_tiny", "jobs_serial_no_workers", "items_caller", "items_workers",
+            "chunks_workers", "joins", "late_wakeups", "futex_wakes", "caller_sleeps",
+            "worker_sleeps", "warm_on", "cooldowns")]
+
+
+def _cpu_count():
+    f = getattr(os, "process_cpu_count", None)  # 3.13: honours affinity
+    if f is not None:
+        return f() or 1
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def default_workers():
+    return max(0, min(_cpu_count() - 1, DEFAULT_MAX_WORKERS))
+
+
+def _oserror(err, what):
+    # OSError(errno, ...) picks the matching subclass (TimeoutError for ETIMEDOUT...).
+    if not err:
+        return OSError(f"{what} failed (errno not set)")
+    return OSError(err, f"{what}: {os.strerror(err)}")
+
+
+def _is_python_callback(fn):
+    # ctypes keeps the thunk of a CFUNCTYPE(python_callable) in _objects['0'];
+    # a function from a CDLL keeps the CDLL there instead.
+    objs = getattr(fn, "_objects", None)
+    return isinstance(objs, dict) and type(objs.get("0")).__name__ == "CThunkObject"
+
+
+def _size(v, what):
+    if isinstance(v, bool) or not isinstance(v, int):
+        raise TypeError(f"{what} must be an int, not {type(v).__name__}")
+    if v < 0 or v >= 1 << (8 * ctypes.sizeof(ctypes.c_size_t)):
+        raise OverflowError(f"{what}={v} does not fit in size_t")
+    return v
+
+
+def _ctx_address(ctx):
+    """(address, object to keep alive during the call) for a context argument."""
+    if ctx is None:
+        return None, None
+    if isinstance(ctx, bool):
+        raise TypeError("ctx must be an address, a ctypes object or a buffer, not bool")
+    if isinstance(ctx, int):
+        return ctx, None
+    if isinstance(ctx, (ctypes.c_void_p, ctypes.c_char_p, ctypes.c_wchar_p, ctypes._Pointer)):
+        return ctypes.cast(ctx, ctypes.c_void_p).value, ctx
+    if isinstance(ctx, (ctypes.Structure, ctypes.Union, ctypes.Array, ctypes._SimpleCData)):
+        return ctypes.addressof(ctx), ctx
+    if isinstance(ctx, bytes):  # read-only: C must not write to it
+        return ctypes.cast(ctypes.c_char_p(ctx), ctypes.c_void_p).value, ctx
+    ai = getattr(ctx, "__array_interface__", None)  # numpy, without importing numpy
+    if ai is not None:
+        return ai["data"][0], ctx
+    try:
+        mv = memoryview(ctx)
+    except TypeError:
+        raise TypeError("ctx must be None, an int address, a ctypes object, bytes or a "
+                        f"buffer, not {type(ctx).__name__}") from None
+    with mv:
+        if mv.readonly:
+            raise TypeError("ctx is a read-only buffer; pass bytes or a writable buffer")
+        if not mv.c_contiguous:
+            raise TypeError("ctx buffer is not contiguous")
+        nbytes = mv.nbytes
+    # The ctypes view holds a buffer export, so a bytearray cannot be resized under C.
+    view = (ctypes.c_char * nbytes).from_buffer(ctx)
+    return ctypes.addressof(view), view
+
+
+class Pool:
+    """A warm thread pool. `with Pool() as pool: pool.parallel_for(lib.kernel, 0, n, ctx)`.
+
+    workers: threads besides the caller (default: cores - 1, at most DEFAULT_MAX_WORKERS).
+    allow_python_callbacks: natively, accept ctypes CFUNCTYPE Python callables as `fn`
+    (they run, but every call takes the GIL, so the work is serialised). Never allowed on
+    Emscripten: a JS-wrapped function cannot run on a pool thread.
+    """
+
+    def __init__(self, workers=None, *, name=None, cool_after_ms=None, stack_size=0,
+                 allow_python_callbacks=False, library=None):
+        self._handle = None
+        self._cond = threading.Condition(threading.Lock())
+        self._users = {}        # thread ident -> calls in progress
+        self._warm_depth = 0
+        self._allow_py = bool(allow_python_callbacks)
+        self._lib = library if isinstance(library, _lib.Library) else _lib.load(library)
+        if workers is None:
+            workers = default_workers()
+        if isinstance(workers, bool) or not isinstance(workers, int):
+            raise TypeError("workers must be an int")
+        if workers < 0:
+            raise ValueError("workers must be >= 0")
+        if workers >= 1 << 32:
+            raise OverflowError("workers does not fit in unsigned int")
+        if name is None and cool_after_ms is None and not stack_size:
+            h = self._lib.warmpool_create(workers)
+        else:
+            opt = _Options(workers=workers, cool_after_ms=cool_after_ms or 0.0,
+                           name=None if name is None else os.fsencode(name),
+                           stack_size=_size(stack_size, "stack_size"))
+            h = self._lib.warmpool_create_ex(ctypes.addressof(opt))
+        if not h:
+            raise _oserror(ctypes.get_errno(), f"warmpool_create({workers})")
+        self._handle = h
+
+    # -- lifetime ---------------------------------------------------------------------
+    @contextlib.contextmanager
+    def _use(self):
+        """Holds the pool open for one C call: close() waits for calls in progress."""
+        me = threading.get_ident()
+        with self._cond:
+            if self._handle is None:
+                raise PoolClosedError("the pool is closed")
+            self._users[me] = self._users.get(me, 0) + 1
+        try:
+            yield self._handle
+        finally:
+            with self._cond:
+                n = self._users.pop(me) - 1
+                if n:
+                    self._users[me] = n
+                self._cond.notify_all()
+
+    def close(self):
+        """Stops and joins the workers. Waits for calls still running in other threads;
+        a second close() does nothing."""
+        me = threading.get_ident()
+        with self._cond:
+            if self._handle is None:
+                return
+            if me in self._users:
+                raise RuntimeError("close() from inside a call on the same pool")
+            h, self._handle = self._handle, None  # new calls now raise PoolClosedError
+            while self._users:
+                self._cond.wait()
+        self._lib.warmpool_destroy(h)
+
+    @property
+    def closed(self):
+        return self._handle is None
+
+    def __enter__(self):
+        if self._handle is None:
+            raise PoolClosedError("the pool is closed")
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        if getattr(self, "_handle", None) is not None:
+            try:
+                self.close()
+            except Exception:
+                pass
+
+    def __repr__(self):
+        if self._handle is None:
+            return "<warmpool.Pool closed>"
+        return f"<warmpool.Pool workers={self.workers} ready={self.ready()}>"
+
+    # -- state --------------------------------------------------------------------------
+    @property
+    def workers(self):
+        """Worker threads started (the caller excluded); 0 with the serial Wasm library."""
+        with self._use() as h:
+            return self._lib.warmpool_workers(h)
+
+    def ready(self):
+        """How many workers have started and wait for jobs."""
+        with self._use() as h:
+            return self._lib.warmpool_ready(h)
+
+    def wait_ready(self, timeout=None):
+        """True once every worker is ready, False after `timeout` seconds (None: no limit).
+        On Wasm, workers start only after the JS event loop turns: called from the main
+        thread before that, this can only time out."""
+        ms = -1.0 if timeout is None else max(0.0, float(timeout) * 1000.0)
+        with self._use() as h:
+            err = self._lib.warmpool_wait_ready(h, ms)
+        if err == 0:
+            return True
+        if err == errno.ETIMEDOUT:
+            return False
+        raise _oserror(err, "warmpool_wait_ready")
+
+    @property
+    def is_warm(self):
+        with self._use() as h:
+            return bool(self._lib.warmpool_is_warm(h))
+
+    @contextlib.contextmanager
+    def warm(self):
+        """`with pool.warm():` workers busy-wait for jobs inside the block (e.g. from
+        pointer-down to pointer-up). Nested blocks keep it warm until the outermost ends;
+        the pool also cools by itself after cool_after_ms without a job."""
+        with self._use() as h:
+            with self._cond:
+                self._warm_depth += 1
+                first = self._warm_depth == 1
+            if first:
+                self._lib.warmpool_warm(h, 1)
+        try:
+            yield self
+        finally:
+            with self._cond:
+                self._warm_depth -= 1
+                last = self._warm_depth == 0
+            if last:
+                try:
+                    with self._use() as h:
+                        self._lib.warmpool_warm(h, 0)
+                except PoolClosedError:
+                    pass  # closed inside the block: nothing left to cool
+
+    def stats(self):
+        """The pool's counters as a dict (only those the loaded library fills in)."""
+        s = _Stats()
+        with self._use() as h:
+            err = self._lib.warmpool_get_stats(h, ctypes.addressof(s), ctypes.sizeof(s))
+        if err:
+            raise _oserror(err, "warmpool_get_stats")
+        if s.version < 1 or s.size < 8:
+            raise RuntimeError(f"warmpool_get_stats filled nothing (version {s.version}, "
+                               f"size {s.size})")
+        out = {}
+        for name, ctype in _Stats._fields_:
+            if getattr(_Stats, name).offset + ctypes.sizeof(ctype) <= s.size:
+                out[name] = getattr(s, name)
+        return out
+
+    def reset_stats(self):
+        with self._use() as h:
+            self._lib.warmpool_reset_stats(h)
+
+    # -- work ---------------------------------------------------------------------------
+    def _fn_address(self, fn):
+        if isinstance(fn, bool):
+            raise TypeError("fn must be a C function pointer or an int address")
+        if isinstance(fn, int):
+            addr = fn
+        elif isinstance(fn, ctypes._CFuncPtr):
+            if _is_python_callback(fn):
+                if _lib.is_emscripten():
+                    raise TypeError(
+                        "fn is a Python callable wrapped by ctypes (CFUNCTYPE); on "
+                        "Emscripten it is a JS function, which cannot run on pool threads: "
+                        "pass a C function from a ctypes.CDLL")
+                if not self._allow_py:
+                    raise TypeError(
+                        "fn is a Python callable wrapped by ctypes (CFUNCTYPE): every call "
+                        "would take the GIL, so the pool would run it serially; pass a C "
+                        "function from a ctypes.CDLL, or Pool(allow_python_callbacks=True)")
+            addr = ctypes.cast(fn, ctypes.c_void_p).value
+        elif isinstance(fn, ctypes.c_void_p):
+            addr = fn.value
+        else:
+            raise TypeError("fn must be a C function pointer (e.g. ctypes.CDLL(...).kernel) "
+                            f"or an int address, not {type(fn).__name__}")
+        if not addr:
+            raise ValueError("fn is a NULL function pointer")
+        return addr
+
+    def parallel_for(self, fn, begin, end, ctx=None, grain=0):
+        """Runs fn(ctx, b, e) over [begin, end) in chunks of at most `grain` items (0: about
+        four chunks per thread) on the caller and the workers; returns when all are done.
+        fn: a C function from any ctypes.CDLL (`lib.kernel`) or its int address.
+        ctx: None, an int address, a ctypes object (passed by address), bytes (read-only),
+        or a writable buffer (bytearray, array.array, numpy array)."""
+        faddr = self._fn_address(fn)
+        begin = _size(begin, "begin")
+        end = _size(end, "end")
+        grain = _size(grain, "grain")
+        caddr, keep = _ctx_address(ctx)
+        with self._use() as h:
+            self._lib.warmpool_parallel_for(h, begin, end, grain, faddr, caddr)
+        del keep  # alive until C returned
+

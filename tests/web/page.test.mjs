@@ -1,0 +1,165 @@
+// The demo page in headless Chromium (Debian's /usr/bin/chromium, playwright-core from npm):
+// loads with no console errors, is cross-origin isolated, runs Python in its Web Worker,
+// and a synthetic drag produces frames that match a reference resize, with the pool warm
+// during the drag and cool after. Screenshots go to build/web/. Needs `make web` first.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { createServer, listen } from '../../web/server.mjs';
+
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const OUT = path.join(REPO, 'build', 'web');
+const PY = '/usr/bin/python3';
+const LAUNCH_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const BOOT_MS = 90_000; // Pyodide starts in ~4 s here; a cold disk or a busy machine is slower
+const STEP_MS = 20_000;
+
+let server, base, browser;
+
+before(async () => {
+  server = createServer({ repo: REPO });
+  base = await listen(server, 0);
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: LAUNCH_ARGS, timeout: 60_000 });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+// Opens the page in `mode`, recording every console error, page error and failed request.
+async function open(mode) {
+  const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 800, height: 720 } });
+  const page = await context.newPage();
+  page.setDefaultTimeout(STEP_MS);
+  const problems = [];
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
+  page.on('response', (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`); });
+  await page.goto(`${base}?mode=${mode}`, { waitUntil: 'load', timeout: STEP_MS });
+  await waitState(page, () => window.warmpoolDemo?.ready || window.warmpoolDemo?.errors.length, null, BOOT_MS);
+  return { context, page, problems };
+}
+
+const demoState = (page) => page.evaluate(() => JSON.parse(JSON.stringify(window.warmpoolDemo)));
+
+async function screenshot(page, name) {
+  fs.mkdirSync(OUT, { recursive: true });
+  const file = path.join(OUT, name);
+  await page.screenshot({ path: file, fullPage: true, timeout: STEP_MS });
+  console.log(`# screenshot: ${file}`);
+  return file;
+}
+
+// Waits until the worker has drawn a frame newer than `seq` and nothing is in flight.
+async function settledFrame(page, afterSeq) {
+  await waitState(page, (s) => {
+    const d = window.warmpoolDemo;
+    return d.errors.length || (d.lastFrame && d.lastFrame.seq > s && d.lastFrame.seq === d.receivedSeq);
+  }, afterSeq);
+  // Give a possibly still-coalesced move time to arrive, then take the newest.
+  await page.waitForTimeout(300);
+  await waitState(page, () => window.warmpoolDemo.lastFrame.seq === window.warmpoolDemo.receivedSeq);
+  return demoState(page);
+}
+
+// page.waitForFunction with a timeout whose failure shows the demo state.
+async function waitState(page, fn, arg = null, timeout = STEP_MS) {
+  try {
+    await page.waitForFunction(fn, arg, { timeout });
+  } catch (e) {
+    const { lastFrame, stats, ...rest } = await demoState(page).catch(() => ({}));
+    throw new Error(`${e.message}\nwaiting for ${fn}\nstate: ${JSON.stringify(rest)}\nlast frame: ` +
+      `${JSON.stringify(lastFrame)}\nstats: ${JSON.stringify(stats)}`);
+  }
+}
+
+// Compares the canvas to a reference resize of the same source rectangle, computed
+// natively by tests/web/reference.py from the same scene file.
+async function checkPixels(page, frame, tag) {
+  const dataUrl = await page.evaluate(() => document.getElementById('view').toDataURL('image/png'));
+  const png = path.join(OUT, `canvas-${tag}.png`);
+  fs.writeFileSync(png, Buffer.from(dataUrl.split(',')[1], 'base64'));
+  const [x0, y0, w, h] = frame.srcRect;
+  const out = execFileSync(PY, [path.join(REPO, 'tests/web/reference.py'), path.join(OUT, 'scene.bgra'),
+    '1280', '960', png, String(x0), String(y0), String(w), String(h), frame.filter], { timeout: 60_000 });
+  const r = JSON.parse(out.toString());
+  assert.equal(r.width, frame.width);
+  assert.equal(r.height, frame.height);
+  assert.ok(r.max_diff <= 1, `${tag}: canvas differs from the reference resize by up to ${r.max_diff} ` +
+    `(${r.pixels_over_1} pixel channels over 1 LSB) for ${JSON.stringify(frame.srcRect)} ${frame.filter}`);
+  return r;
+}
+
+async function drag(page, from, to, steps) {
+  const box = await page.locator('#view').boundingBox({ timeout: STEP_MS });
+  const sx = box.width / 480, sy = box.height / 360; // canvas pixels -> CSS pixels
+  await page.mouse.move(box.x + from[0] * sx, box.y + from[1] * sy);
+  await page.mouse.down();
+  await waitState(page, () => window.warmpoolDemo.stats?.warm === true || window.warmpoolDemo.errors.length);
+  const during = await demoState(page);
+  await page.mouse.move(box.x + to[0] * sx, box.y + to[1] * sy, { steps });
+  const mid = await demoState(page);
+  await page.mouse.up();
+  return { during, mid };
+}
+
+test('serial mode: stock Pyodide in a worker, drag, warm/cool, pixels match the reference', { timeout: 240_000 }, async () => {
+  const { context, page, problems } = await open('serial');
+  try {
+    let s = await demoState(page);
+    assert.deepEqual(s.errors, []);
+    assert.ok(s.ready, 'Python did not start');
+    assert.equal(await page.evaluate(() => self.crossOriginIsolated), true);
+    assert.match(await page.textContent('#isolation'), /crossOriginIsolated: true/);
+    assert.match(await page.textContent('#runtime'), /Pyodide 0\.29\.5.*pool threads: 0/s);
+    // Python lives in the worker, not on the main thread.
+    assert.equal(await page.evaluate(() => typeof self.loadPyodide), 'undefined');
+    const workers = page.workers();
+    assert.equal(workers.length, 1);
+    assert.equal(await workers[0].evaluate(() => typeof self.loadPyodide), 'function');
+    assert.match(s.runtime.python, /^3\.13\./);
+
+    const first = await settledFrame(page, 0);
+    assert.equal(first.lastFrame.seq, 1);
+    await checkPixels(page, first.lastFrame, 'serial-start');
+    assert.equal(first.stats.warm, false);
+
+    // Drag 60 canvas pixels left and 40 up at zoom 0.5: the view moves 120,80 scene pixels
+    // right and down (the picture follows the pointer), staying inside the scene.
+    const { during } = await drag(page, [300, 200], [240, 160], 25);
+    assert.equal(during.stats.warm, true, 'pointer-down did not warm the pool');
+    assert.ok(during.stats.warm_on >= 1);
+    const end = await settledFrame(page, first.lastFrame.seq);
+    assert.equal(end.stats.warm, false, 'pointer-up did not cool the pool');
+    assert.match(await page.textContent('#stats'), /pool: cool/);
+    const [x0, y0] = first.lastFrame.srcRect, [x1, y1] = end.lastFrame.srcRect;
+    assert.deepEqual([x1 - x0, y1 - y0], [120, 80], 'the view did not follow the drag');
+    assert.ok(end.lastFrame.seq >= 2 && end.lastFrame.seq <= 1 + 25 + 1, `frames: ${end.lastFrame.seq}`);
+    assert.equal(end.lastFrame.movesReceived, end.lastFrame.movesCoalesced + end.lastFrame.seq - 1,
+      'every move is either rendered or coalesced');
+    assert.ok(end.lastFrame.serialMs > 0 && end.lastFrame.pooledMs > 0);
+    await checkPixels(page, end.lastFrame, 'serial-drag');
+
+    // Zoom in past 1:1: bilinear upscaling of a fractional-size crop.
+    const box = await page.locator('#view').boundingBox();
+    await page.mouse.move(box.x + box.width / 3, box.y + box.height / 2);
+    await page.mouse.wheel(0, -600);
+    const zoomed = await settledFrame(page, end.lastFrame.seq);
+    assert.equal(zoomed.lastFrame.filter, 'bilinear');
+    assert.ok(zoomed.lastFrame.srcRect[2] < 480, `zoom: ${JSON.stringify(zoomed.lastFrame.srcRect)}`);
+    await checkPixels(page, zoomed.lastFrame, 'serial-zoom');
+
+    await screenshot(page, 'screenshot-serial.png');
+    assert.deepEqual((await demoState(page)).errors, []);
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs what building and testing warmpool needs, from Debian's archive and npm only.
+# Idempotent: apt runs only when a package is missing; npm only when node_modules is stale.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+APT_PACKAGES=(
+  gcc make clang libclang-rt-14-dev binutils     # native build, sanitizers, addr2line
+  libpthreadpool-dev                             # bench peer (gcc's libgomp is the other)
+  emscripten nodejs npm                          # the Wasm build and its Node harness
+  python3 python3-numpy python3-opencv python3-pygame
+  chromium                                       # browser tests
+)
+
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "deps: installing ${missing[*]}"
+  SUDO=; [ "$(id -u)" = 0 ] || SUDO=sudo
+  $SUDO apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+else
+  echo "deps: apt packages present"
+fi
+
+if [ -f package.json ]; then
+  if [ ! -d node_modules ] || [ package.json -nt node_modules ] || [ package-lock.json -nt node_modules ]; then
+    echo "deps: npm ci"
+    if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
+    touch node_modules
+  else
+    echo "deps: node_modules present"
+  fi
+fi

@@ -1,0 +1,158 @@
+"""The web demo's Python side: a pan/zoom view of a pygame-style surface, resized by
+warmpool's kernels on every pointer move, the pool warmed while the pointer is down.
+
+Runs unchanged in stock Pyodide (serial side module) and in a threaded CPython-on-Wasm.
+The worker talks to it through call(method, json) -> json only, so no JS<->Python proxy
+machinery is needed. No numpy, no pygame: the surface is a bytearray laid out as a 32-bit
+BGRA pygame surface, and the kernels get the pixels3d view of it (strides (4, 4W, -1)).
+"""
+import ctypes
+import json
+import math
+import sys
+import time
+
+app = None
+
+
+def _now_ms():
+    return time.perf_counter() * 1e3
+
+
+class App:
+    def __init__(self, scene, sceneWidth, sceneHeight, width, height, workers=None, **_):
+        import warmpool  # noqa: deferred so that an import error reaches the page as text
+
+        self.wp = warmpool
+        self.sw, self.sh, self.dw, self.dh = sceneWidth, sceneHeight, width, height
+        with open(scene, "rb") as f:
+            self.src = bytearray(f.read())
+        if len(self.src) != self.sw * self.sh * 4:
+            raise ValueError(f"{scene}: {len(self.src)} bytes, expected {self.sw}x{self.sh}x4")
+        self.dst = bytearray(self.dw * self.dh * 4)
+        self.pool = warmpool.Pool(workers)
+        self.warm_ctx = None
+        self.zoom = 0.5
+        self.cx, self.cy = self.sw / 2, self.sh / 2
+        self.grab = None
+        self.seq = 0
+        self.slowest = None  # (ms, seq, trace snapshot)
+        self.tracer = getattr(warmpool, "trace", None)
+        if self.tracer is not None:
+            self.tracer.start()
+
+    # --- input -------------------------------------------------------------------------
+    def down(self, x, y):
+        self.grab = (x, y, self.cx, self.cy)
+        if self.warm_ctx is None:
+            self.warm_ctx = self.pool.warm()
+            self.warm_ctx.__enter__()
+        return self.stats()
+
+    def move(self, x, y):
+        if self.grab is None:
+            return {}
+        gx, gy, gcx, gcy = self.grab
+        self.cx = gcx - (x - gx) / self.zoom
+        self.cy = gcy - (y - gy) / self.zoom
+        return {}
+
+    def up(self):
+        self.grab = None
+        if self.warm_ctx is not None:
+            ctx, self.warm_ctx = self.warm_ctx, None
+            ctx.__exit__(None, None, None)
+        return self.stats()
+
+    def wheel(self, x, y, dy):
+        # Zoom about the pointer: the scene point under it stays put.
+        x0, y0, _, _ = self.rect()
+        px, py = x0 + x / self.zoom, y0 + y / self.zoom
+        self.zoom = min(4.0, max(min(self.dw / self.sw, self.dh / self.sh), self.zoom * math.exp(-dy / 500)))
+        self.cx = px - (x - self.dw / 2) / self.zoom
+        self.cy = py - (y - self.dh / 2) / self.zoom
+        return {}
+
+    # --- frames ------------------------------------------------------------------------
+    def rect(self):
+        """The integer source rectangle shown: (x0, y0, w, h), inside the scene."""
+        w = max(1, min(self.sw, round(self.dw / self.zoom)))
+        h = max(1, min(self.sh, round(self.dh / self.zoom)))
+        self.cx = min(max(self.cx, w / 2), self.sw - w / 2)
+        self.cy = min(max(self.cy, h / 2), self.sh - h / 2)
+        x0 = min(max(round(self.cx - w / 2), 0), self.sw - w)
+        y0 = min(max(round(self.cy - h / 2), 0), self.sh - h)
+        return x0, y0, w, h
+
+    def views(self, rect):
+        """pixels3d-style views of the crop and of the whole destination surface."""
+        x0, y0, w, h = rect
+        src = self.wp.Image(self.src, shape=(w, h, 3), strides=(4, 4 * self.sw, -1),
+                            offset=(y0 * self.sw + x0) * 4 + 2)
+        dst = self.wp.Image(self.dst, shape=(self.dw, self.dh, 3), strides=(4, 4 * self.dw, -1),
+                            offset=2)
+        return src, dst
+
+    def render(self):
+        self.seq += 1
+        rect = self.rect()
+        filt = "area" if rect[2] >= self.dw and rect[3] >= self.dh else "bilinear"
+        src, dst = self.views(rect)
+        since = self.tracer.now() if self.tracer is not None else None
+        t0 = _now_ms()
+        self.wp.resize(src, dst, filter=filt, pool=None)
+        t1 = _now_ms()
+        self.wp.resize(src, dst, filter=filt, pool=self.pool)
+        t2 = _now_ms()
+        total = t2 - t0
+        slowest_changed = False
+        if self.tracer is not None and (self.slowest is None or total > self.slowest[0]):
+            snap = self.tracer.snapshot(since)
+            if self.slowest is not None and hasattr(self.slowest[2], "close"):
+                self.slowest[2].close()
+            self.slowest = (total, self.seq, snap)
+            slowest_changed = True
+        out = {"seq": self.seq, "srcRect": list(rect), "filter": filt, "width": self.dw,
+               "height": self.dh, "zoom": self.zoom, "serialMs": t1 - t0, "pooledMs": t2 - t1,
+               "stats": self.stats()}
+        if slowest_changed:
+            out["slowest"] = {"seq": self.seq, "ms": total}
+        return out
+
+    def stats(self):
+        s = dict(self.pool.stats())
+        s["warm"] = self.pool.is_warm
+        s["workers"] = self.pool.workers
+        s["ready"] = self.pool.ready()
+        s["jobs_serial"] = sum(v for k, v in s.items() if k.startswith("jobs_serial_"))
+        return s
+
+    def save_trace(self):
+        if self.tracer is None:
+            return {"error": "this warmpool build has no tracer"}
+        if self.slowest is None:
+            return {"error": "no frame rendered yet"}
+        path = f"/tmp/warmpool-slowest-frame-{self.slowest[1]}.json"
+        self.tracer.save(self.slowest[2], path)
+        return {"path": path, "name": path.rsplit("/", 1)[1], "seq": self.slowest[1]}
+
+
+def _init(**kw):
+    global app
+    app = App(**kw)
+    return {"python": sys.version.split()[0], "workers": app.pool.workers,
+            "trace": app.tracer is not None, "lib": str(getattr(app.wp, "library_path", ""))}
+
+
+def call(method, args_json):
+    """The worker's only entry point: JSON in, JSON out; errors come back as {"error"}."""
+    args = json.loads(args_json)
+    try:
+        if method == "init":
+            out = _init(**args)
+        else:
+            out = getattr(app, method)(**args)
+    except Exception as e:  # the page shows it; the worker stays alive
+        import traceback
+        out = {"error": f"{type(e).__name__}: {e}", "traceback": traceback.format_exc()}
+    return json.dumps(out)

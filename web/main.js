@@ -1,0 +1,141 @@
+'use strict';
+// Main thread: collects input, forwards it to the worker, draws the frames that come back.
+// It never runs Python and never waits for the worker, so input stays responsive however
+// long a frame takes. State for tests and curious users: window.warmpoolDemo.
+(() => {
+  const $ = (id) => document.getElementById(id);
+  const canvas = $('view');
+  const ctx = canvas.getContext('2d');
+  const params = new URLSearchParams(location.search);
+  const mode = params.get('mode') === 'threaded' ? 'threaded' : 'serial';
+  const demo = (window.warmpoolDemo = {
+    mode, ready: false, runtime: null, framesReceived: 0, framesDrawn: 0, receivedSeq: 0, lastFrame: null,
+    slowest: null, stats: null, errors: [], trace: null, posted: 0,
+  });
+
+  const isolated = self.crossOriginIsolated === true;
+  const sab = typeof SharedArrayBuffer === 'function';
+  $('isolation').textContent =
+    `crossOriginIsolated: ${isolated}, SharedArrayBuffer: ${sab ? 'yes' : 'no'}, ` +
+    `${navigator.hardwareConcurrency} logical cores. ` +
+    (isolated && sab
+      ? 'Wasm threads are possible here (the runtime must be built with pthreads too).'
+      : 'Wasm threads are impossible: the page needs COOP same-origin + COEP require-corp.');
+
+  function fail(msg) {
+    demo.errors.push(String(msg));
+    $('error').textContent = demo.errors.join('\n');
+    console.error(`warmpool demo: ${msg}`);
+  }
+
+  const worker = new Worker('worker.js', { name: `warmpool-python-${mode}` });
+  // A blocked worker script (e.g. no COEP) fires 'error' without a message.
+  worker.onerror = (e) => { e.preventDefault(); fail(`worker error: ${e.message || 'script blocked or failed to load'}`); };
+  worker.onmessageerror = () => fail('worker sent a message that could not be read');
+  const post = (msg, transfer) => { demo.posted++; worker.postMessage(msg, transfer || []); };
+  post({ type: 'init', mode, isolated, cores: navigator.hardwareConcurrency, width: canvas.width, height: canvas.height,
+         base: new URL('.', location.href).href });
+
+  // Canvas pixel coordinates, whatever the CSS size.
+  function pos(e) {
+    const r = canvas.getBoundingClientRect();
+    return { x: (e.clientX - r.left) * canvas.width / r.width, y: (e.clientY - r.top) * canvas.height / r.height,
+             t: performance.timeOrigin + performance.now() };
+  }
+  let dragging = false;
+  canvas.addEventListener('pointerdown', (e) => {
+    if (!demo.ready || e.button !== 0) return;
+    dragging = true;
+    canvas.setPointerCapture(e.pointerId);
+    canvas.classList.add('dragging');
+    post({ type: 'down', ...pos(e) });
+  });
+  canvas.addEventListener('pointermove', (e) => { if (dragging) post({ type: 'move', ...pos(e) }); });
+  const up = (e) => {
+    if (!dragging) return;
+    dragging = false;
+    canvas.classList.remove('dragging');
+    post({ type: 'up', ...pos(e) });
+  };
+  canvas.addEventListener('pointerup', up);
+  canvas.addEventListener('pointercancel', up);
+  canvas.addEventListener('wheel', (e) => {
+    e.preventDefault();
+    if (demo.ready) post({ type: 'wheel', dy: e.deltaY, ...pos(e) });
+  }, { passive: false });
+  $('save-trace').addEventListener('click', () => post({ type: 'save-trace' }));
+
+  // Only the newest frame is drawn, once per display frame.
+  let pending = null;
+  function draw() {
+    const f = pending;
+    pending = null;
+    if (!f) return;
+    ctx.putImageData(new ImageData(new Uint8ClampedArray(f.rgba), f.width, f.height), 0, 0);
+    demo.framesDrawn++;
+    const latency = performance.timeOrigin + performance.now() - (f.inputT || 0);
+    delete f.rgba;
+    demo.lastFrame = { ...f, drawLatencyMs: f.inputT ? latency : null };
+    const ms = (x) => (x == null ? '-' : x.toFixed(2));
+    $('timing').textContent =
+      `frame #${f.seq} ${f.srcRect.join(',')} -> ${f.width}x${f.height} (${f.filter}): ` +
+      `serial ${ms(f.serialMs)} ms, pooled ${ms(f.pooledMs)} ms` +
+      (f.serialMs && f.pooledMs ? ` (x${(f.serialMs / f.pooledMs).toFixed(2)})` : '') +
+      `; input->draw ${f.inputT ? ms(latency) : '-'} ms; moves ${f.movesReceived}, coalesced ${f.movesCoalesced}`;
+  }
+  function showStats(s) {
+    demo.stats = s;
+    $('stats').textContent = `pool: ${s.warm ? 'WARM' : 'cool'}, workers ${s.workers} (ready ${s.ready}), ` +
+      `warm_on ${s.warm_on}, cooldowns ${s.cooldowns}, jobs parallel ${s.jobs_parallel} / serial ` +
+      `${s.jobs_serial}, items caller ${s.items_caller} / workers ${s.items_workers}, futex wakes ${s.futex_wakes}`;
+  }
+
+  worker.onmessage = (e) => {
+    const m = e.data;
+    switch (m.type) {
+      case 'ready':
+        demo.ready = true;
+        demo.runtime = m.runtime;
+        $('runtime').textContent = `runtime: ${m.runtime.name} (Python ${m.runtime.python}), ` +
+          `pool threads: ${m.runtime.poolThreads} + the caller; ${m.runtime.why}. ` +
+          `Loaded in ${(m.runtime.bootMs / 1000).toFixed(1)} s.`;
+        $('save-trace').disabled = !m.runtime.trace;
+        break;
+      case 'frame':
+        demo.framesReceived++;
+        demo.receivedSeq = m.seq;
+        if (!pending) requestAnimationFrame(draw);
+        pending = m;
+        if (m.stats) showStats(m.stats);
+        if (m.slowest) {
+          demo.slowest = m.slowest;
+          $('trace-info').textContent = `slowest frame so far: #${m.slowest.seq}, ${m.slowest.ms.toFixed(2)} ms`;
+        }
+        break;
+      case 'stats':
+        showStats(m.stats);
+        break;
+      case 'trace': {
+        const blob = new Blob([m.bytes], { type: 'application/json' });
+        const a = document.createElement('a');
+        a.href = URL.createObjectURL(blob);
+        a.download = m.name;
+        document.body.appendChild(a);
+        a.click();
+        a.remove();
+        setTimeout(() => URL.revokeObjectURL(a.href), 10000);
+        demo.trace = { name: m.name, size: m.bytes.byteLength, seq: m.seq };
+        $('trace-info').textContent = `saved ${m.name} (${m.bytes.byteLength} bytes, frame #${m.seq})`;
+        break;
+      }
+      case 'status':
+        $('runtime').textContent = m.text;
+        break;
+      case 'error':
+        fail(m.message);
+        break;
+      default:
+        fail(`unknown message from the worker: ${m.type}`);
+    }
+  };
+})();
