@@ -49,6 +49,9 @@ static inline void bench_job_loop(const bench_data *d, int job, size_t lo, size_
 }
 
 uint64_t bench_now_ns(void);
+/* Untimed calls for ms: a new thread often starts on its creator's CPU, and the first
+   calls wait until the scheduler moves it. */
+void bench_warm_for(bench_call_fn call, void *st, int job, bench_data *d, double ms);
 /* Calls needed for about target_ms of calls (at least 3). */
 uint64_t bench_calibrate(bench_call_fn call, void *st, int job, bench_data *d,
                          double target_ms);

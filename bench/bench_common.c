@@ -62,11 +62,16 @@ uint64_t bench_now_ns(void) {
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+void bench_warm_for(bench_call_fn call, void *st, int job, bench_data *d, double ms) {
+    uint64_t t0 = bench_now_ns();
+    do
+        call(st, job, d);
+    while ((double)(bench_now_ns() - t0) < ms * 1e6);
+}
+
 uint64_t bench_calibrate(bench_call_fn call, void *st, int job, bench_data *d,
                          double target_ms) {
-    /* The first calls pay for thread start-up in some peers; keep them out. */
-    for (int i = 0; i < 3; i++)
-        call(st, job, d);
+    bench_warm_for(call, st, job, d, 10);
     uint64_t k = 1, dt = 0;
     for (;;) {
         uint64_t t0 = bench_now_ns();

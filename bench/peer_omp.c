@@ -53,7 +53,9 @@ int main(int argc, char **argv) {
         for (int k = 0; k < NJOBS; k++) {
             int j = (first + k) % NJOBS;
             uint64_t iters = strtoull(argv[4 + j], NULL, 10);
-            if (!iters)
+            if (iters)
+                bench_warm_for(omp_call, NULL, j, &d, 10);
+            else
                 iters = bench_calibrate(omp_call, NULL, j, &d, ms);
             bench_cell c = bench_measure(omp_call, NULL, j, &d, iters);
             printf("job %d iters %llu ns %.3f bad %zu threads %d\n", j,

@@ -46,7 +46,7 @@ comma := ,
 HOST_LDFLAGS = -Wno-experimental -pthread -sMAIN_MODULE=2 -sMODULARIZE -sEXPORT_NAME=createHost -sWASM_BIGINT \
   -sPTHREAD_POOL_SIZE=$(HOST_POOL) -sALLOW_TABLE_GROWTH -sINITIAL_MEMORY=128MB -sEXIT_RUNTIME=0 \
   -sEXPORTED_FUNCTIONS=_main,_host_dlopen,_host_dlsym,_host_dlerror,$(subst $(space),$(comma),$(HOST_EXPORTS:%=_%)) \
-  -sEXPORTED_RUNTIME_METHODS=FS,addFunction,loadDynamicLibrary,UTF8ToString,stringToUTF8,wasmTable
+  -sEXPORTED_RUNTIME_METHODS=FS,addFunction,loadDynamicLibrary,UTF8ToString,stringToUTF8,getWasmTableEntry
 space := $(subst ,, )
 
 # $(call wasm_host,DIR,OPT): the unpatched host built at OPT in $(WB)/DIR
@@ -58,3 +58,25 @@ endef
 $(eval $(call wasm_host,host,-O2))
 $(eval $(call wasm_host,fixtures/O0,-O0))
 $(eval $(call wasm_host,fixtures/O1,-O1))
+
+# --- Test side modules: kernels (own globals and table entries, threads of its own), and
+# the pool built without the sync-on-wake hook, to show what that hook is for.
+$(WB)/test/libkernels.so: tests/wasm/kernels.c pool/include/warmpool.h tests/wasm/check_imports.mjs tests/wasm/allowed_imports.txt
+	@mkdir -p $(dir $@)
+	$(EMCC) $(WFLAGS) -Wno-experimental -O2 -fPIC -pthread -sSIDE_MODULE=1 -sWASM_BIGINT $(INC) $< -o $@.tmp
+	$(WASM_CHECK) $@.tmp --allow tests/wasm/allowed_imports.txt --allow tests/wasm/allowed_imports_kernels.txt && mv $@.tmp $@
+$(WB)/test/libwarmpool-nosync.so: $(WASM_SRC) $(WASM_HDR)
+	@mkdir -p $(dir $@)
+	$(EMCC) $(WASM_CFLAGS) $(WASM_T_FLAGS) -DWP_NO_SYNC_ON_WAKE -Wno-experimental -sSIDE_MODULE=1 -sWASM_BIGINT $(WASM_SRC) -o $@
+
+# The patched host: same build, its JS run through the tool.
+WPATCH_SRC := pyodide-patches/wpatch.py $(wildcard pyodide-patches/*_set.py) pyodide-patches/replay_runtime.js
+$(WB)/host-patched/host.js: $(WB)/host/host.js $(WPATCH_SRC)
+	@mkdir -p $(dir $@)
+	cp $(WB)/host/host.wasm $(WB)/host/host.worker.js $(dir $@)
+	$(WPATCH) $< -o $@
+
+WASM_TEST_DEPS := $(WB)/libwarmpool.so $(WB)/libwarmpool-serial.so $(WB)/host/host.js \
+  $(WB)/host-patched/host.js $(WB)/test/libkernels.so $(WB)/test/libwarmpool-nosync.so
+.PHONY: wasm-test-deps
+wasm-test-deps: $(WASM_TEST_DEPS)

@@ -75,6 +75,12 @@ def register(api):
         r"(?P<s>\s*__emscripten_thread_sync_code\s*\(\s*\)\s*;)",
         "\\g<h>{MARK}wpReplay();\\g<s>",
         "a thread replays the log before its entry point runs (new or reused worker)")
+    add("zero-library-memory", ("em3",),
+        r"var\s+memoryBase\s*=\s*metadata\.memorySize\s*\?\s*alignMemory\s*\(\s*getMemory\s*\("
+        r"[^;]*;",
+        "\\g<0>{MARK}if (memoryBase) HEAPU8.fill(0, memoryBase, memoryBase + metadata.memorySize);",
+        "a library's memory comes from malloc once the runtime runs, and is not zeroed: "
+        "its .bss holds garbage and its data-init flag can read 1, hanging the load forever")
     add("record-placement", ("em3",),
         r"moduleExports\s*=\s*relocateExports\s*\(\s*instance\.exports\s*,\s*memoryBase\s*\)\s*;",
         "\\g<0>{MARK}wpPlaced(moduleExports, binary, memoryBase, metadata.memorySize, "
@@ -84,6 +90,11 @@ def register(api):
         r"(?P<h>function\s+moduleLoaded\s*\(\s*(?P<m>\w+)\s*\)\s*\{)",
         "\\g<h>{MARK}wpRecordLib(lib, \\g<m>, dso.global);",
         "the main thread logs each library it loads, whoever asked (JS or C dlopen)")
+    add("got-slots", ("em3",),
+        r"GOT\[\s*symName\s*\]\.value\s*=\s*addFunction\s*\(\s*value\s*(?:,\s*value\.sig\s*)?\)",
+        "GOT[symName].value = wpGotSlot(symName, value){MARK}",
+        "function-address (GOT) slots get the main thread's index in every worker",
+        count="+")
     add("record-dlsym-slot", ("em3",),
         r"result\s*=\s*addFunction\s*\(\s*result\s*,\s*result\.sig\s*\)",
         "result = wpSlot(addFunction(result, result.sig), handle, symbol){MARK}",

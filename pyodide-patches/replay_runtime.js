@@ -13,7 +13,14 @@
 //    even when JS loaded it (Pyodide's loadDynamicLibrary) before C dlopen'ed it, when the
 //    file exists only in the main thread's MEMFS, or when it came after the workers started.
 var wpR = { log: 0, cur: 0, seen: 0, buf: null, i32: null, u8: null, busy: false,
-            placed: new WeakMap(), libs: {}, slots: {}, pending: [], syncBound: false };
+            placed: new WeakMap(), libs: {}, slots: {}, got: {}, pending: [], syncBound: false,
+            debug: typeof process == "object" && process.env && !!process.env["WPATCH_DEBUG"] };
+Module["wpatchState"] = wpR;
+// WPATCH_DEBUG=1 (Node): a trace on stderr, written synchronously so that it survives a
+// worker that is about to crash.
+function wpLog(msg) {
+  if (wpR.debug) require("fs").writeSync(2, "wpatch[" + (ENVIRONMENT_IS_PTHREAD ? "worker" : "main") + "] " + msg + "\n");
+}
 
 function wpMainJs() {
   return Module["mainScriptUrlOrBlob"] ||
@@ -77,6 +84,7 @@ function wpAppend(kind, blobs, ints) {
   Atomics.store(i32, last ? last >> 2 : (h >> 2) + 1, rec);
   i32[(h >> 2) + 2] = rec;
   Atomics.add(i32, h >> 2, 1);
+  wpLog("record " + kind + " " + ints.join(","));
 }
 
 // Main thread, from loadWebAssemblyModule: where a library was just placed.
@@ -110,9 +118,37 @@ function wpSlot(index, handle, symbol) {
   return index;
 }
 
+// Every GOT slot (the table index standing for a function's address, given to every
+// export of every library and to undefined symbols) goes through here. The main thread
+// logs the index it chose; a worker reuses that index instead of appending its own, which
+// would land where the main thread later places another library.
+function wpGotSlot(sym, value) {
+  var idx;
+  if (!ENVIRONMENT_IS_PTHREAD) {
+    idx = addFunction(value, value.sig);
+    if (wpR.got[sym] !== idx) {
+      wpR.got[sym] = idx;
+      wpAppend(3, [new TextEncoder().encode(sym)], [idx]);
+    }
+    return idx;
+  }
+  idx = wpR.got[sym];
+  if (idx === undefined) return addFunction(value, value.sig);
+  if (wasmTable.length <= idx) wasmTable.grow(idx + 1 - wasmTable.length);
+  try {
+    wasmTable.set(idx, value);
+  } catch (e) {
+    wasmTable.set(idx, convertJsFunctionToWasm(value, value.sig));
+  }
+  if (!functionsInTableMap) { functionsInTableMap = new WeakMap(); updateTableMap(0, wasmTable.length); }
+  functionsInTableMap.set(value, idx);
+  return idx;
+}
+
 // Main thread, building a 'run' message; worker, receiving it.
 function wpRunInfo() { return wpHead(); }
 function wpOnRun(data) {
+  wpLog("run message, log " + (data && data["wpLog"]));
   if (!ENVIRONMENT_IS_PTHREAD || !data || !data["wpLog"]) return;
   wpR.log = data["wpLog"];
   wpBindSync();
@@ -154,8 +190,10 @@ function wpReplay() {
 
 function wpApply(rec) {
   var i32 = wpR.i32, p = rec >> 2;
+  wpLog("apply record " + i32[p + 1] + " at " + rec);
   if (i32[p + 1] === 1) {
     var name = wpStr(i32[p + 2], i32[p + 3]);
+    wpLog("load " + name + " mem " + i32[p + 6] + " table " + i32[p + 8] + " (table now " + wasmTable.length + ")");
     if (LDSO.loadedLibsByName[name]) return;
     var n = i32[p + 5], bytes = n ? wpR.u8.slice(i32[p + 4], i32[p + 4] + n) : null;
     var memBase = i32[p + 6], memSize = i32[p + 7], tableBase = i32[p + 8], tableSize = i32[p + 9];
@@ -186,6 +224,8 @@ function wpApply(rec) {
     if (typeof f != "function") return;
     if (wasmTable.length <= index) wasmTable.grow(index + 1 - wasmTable.length);
     try { wasmTable.set(index, f); } catch (e) { /* a JS function: cannot run on a worker */ }
+  } else if (i32[p + 1] === 3) {
+    wpR.got[wpStr(i32[p + 2], i32[p + 3])] = i32[p + 4];
   }
 }
 // end of wpatch runtime

@@ -30,6 +30,13 @@ class App:
         if len(self.src) != self.sw * self.sh * 4:
             raise ValueError(f"{scene}: {len(self.src)} bytes, expected {self.sw}x{self.sh}x4")
         self.dst = bytearray(self.dw * self.dh * 4)
+        # Pinned (a bytearray with an exported buffer cannot be resized), so its address
+        # stays valid for runtimes that read the pixels straight from Wasm memory.
+        self._pin = (ctypes.c_char * len(self.dst)).from_buffer(self.dst)
+        self.dst_addr = ctypes.addressof(self._pin)
+        from warmpool import trace
+        self.tracer = trace
+        trace.start()  # before the pool, so that its threads' start is recorded too
         self.pool = warmpool.Pool(workers)
         self.warm_ctx = None
         self.zoom = 0.5
@@ -37,9 +44,6 @@ class App:
         self.grab = None
         self.seq = 0
         self.slowest = None  # (ms, seq, trace snapshot)
-        self.tracer = getattr(warmpool, "trace", None)
-        if self.tracer is not None:
-            self.tracer.start()
 
     # --- input -------------------------------------------------------------------------
     def down(self, x, y):
@@ -85,12 +89,17 @@ class App:
         return x0, y0, w, h
 
     def views(self, rect):
-        """pixels3d-style views of the crop and of the whole destination surface."""
+        """What pygame's surfarray.pixels3d + pixels_alpha would give for the crop and for
+        the destination surface: (W, H, 3) with strides (4, 4W, -1), red at byte 2 of each
+        BGRA pixel, and the (W, H) alpha plane at byte 3. Together they are one packed
+        4-channel image, which warmpool.resize detects and takes its fast path for."""
         x0, y0, w, h = rect
-        src = self.wp.Image(self.src, shape=(w, h, 3), strides=(4, 4 * self.sw, -1),
-                            offset=(y0 * self.sw + x0) * 4 + 2)
-        dst = self.wp.Image(self.dst, shape=(self.dw, self.dh, 3), strides=(4, 4 * self.dw, -1),
-                            offset=2)
+        at = (y0 * self.sw + x0) * 4
+        Image = self.wp.Image
+        src = (Image(self.src, (w, h, 3), (4, 4 * self.sw, -1), at + 2),
+               Image(self.src, (w, h), (4, 4 * self.sw), at + 3))
+        dst = (Image(self.dst, (self.dw, self.dh, 3), (4, 4 * self.dw, -1), 2),
+               Image(self.dst, (self.dw, self.dh), (4, 4 * self.dw), 3))
         return src, dst
 
     def render(self):
@@ -98,7 +107,7 @@ class App:
         rect = self.rect()
         filt = "area" if rect[2] >= self.dw and rect[3] >= self.dh else "bilinear"
         src, dst = self.views(rect)
-        since = self.tracer.now() if self.tracer is not None else None
+        since = self.tracer.now()
         t0 = _now_ms()
         self.wp.resize(src, dst, filter=filt, pool=None)
         t1 = _now_ms()
@@ -106,9 +115,10 @@ class App:
         t2 = _now_ms()
         total = t2 - t0
         slowest_changed = False
-        if self.tracer is not None and (self.slowest is None or total > self.slowest[0]):
+        # Keep the slowest frame's events (the tracer's own ring buffers move on).
+        if self.slowest is None or total > self.slowest[0]:
             snap = self.tracer.snapshot(since)
-            if self.slowest is not None and hasattr(self.slowest[2], "close"):
+            if self.slowest is not None:
                 self.slowest[2].close()
             self.slowest = (total, self.seq, snap)
             slowest_changed = True
@@ -127,13 +137,18 @@ class App:
         s["jobs_serial"] = sum(v for k, v in s.items() if k.startswith("jobs_serial_"))
         return s
 
+    def ready(self):
+        return {"ready": self.pool.ready(), "workers": self.pool.workers}
+
+    def buffer_info(self):
+        """Where the destination surface lives, for runtimes without a buffer bridge."""
+        return {"address": self.dst_addr, "size": len(self.dst)}
+
     def save_trace(self):
-        if self.tracer is None:
-            return {"error": "this warmpool build has no tracer"}
         if self.slowest is None:
             return {"error": "no frame rendered yet"}
         path = f"/tmp/warmpool-slowest-frame-{self.slowest[1]}.json"
-        self.tracer.save(self.slowest[2], path)
+        self.slowest[2].save(path)
         return {"path": path, "name": path.rsplit("/", 1)[1], "seq": self.slowest[1]}
 
 
@@ -141,7 +156,7 @@ def _init(**kw):
     global app
     app = App(**kw)
     return {"python": sys.version.split()[0], "workers": app.pool.workers,
-            "trace": app.tracer is not None, "lib": str(getattr(app.wp, "library_path", ""))}
+            "trace": True, "lib": app.pool._lib.path}
 
 
 def call(method, args_json):

@@ -33,8 +33,11 @@
   worker.onerror = (e) => { e.preventDefault(); fail(`worker error: ${e.message || 'script blocked or failed to load'}`); };
   worker.onmessageerror = () => fail('worker sent a message that could not be read');
   const post = (msg, transfer) => { demo.posted++; worker.postMessage(msg, transfer || []); };
+  // ?slowFrameMs=N makes every frame N ms longer (a busy wait in the worker), to watch
+  // moves being coalesced; ?lib=memfs-only shows why the threaded library path matters.
   post({ type: 'init', mode, isolated, cores: navigator.hardwareConcurrency, width: canvas.width, height: canvas.height,
-         base: new URL('.', location.href).href });
+         base: new URL('.', location.href).href, slowFrameMs: Number(params.get('slowFrameMs')) || 0,
+         lib: params.get('lib') || '' });
 
   // Canvas pixel coordinates, whatever the CSS size.
   function pos(e) {
@@ -67,6 +70,8 @@
 
   // Only the newest frame is drawn, once per display frame.
   let pending = null;
+  const recent = { serial: [], pooled: [] }; // the last 30 frames, for medians
+  const median = (a) => { const b = [...a].sort((x, y) => x - y); return b.length ? b[b.length >> 1] : null; };
   function draw() {
     const f = pending;
     pending = null;
@@ -77,10 +82,17 @@
     delete f.rgba;
     demo.lastFrame = { ...f, drawLatencyMs: f.inputT ? latency : null };
     const ms = (x) => (x == null ? '-' : x.toFixed(2));
+    for (const k of ['serial', 'pooled']) {
+      recent[k].push(f[`${k}Ms`]);
+      if (recent[k].length > 30) recent[k].shift();
+    }
+    const ms1 = median(recent.serial), ms2 = median(recent.pooled);
+    demo.medianMs = { serial: ms1, pooled: ms2, frames: recent.serial.length };
     $('timing').textContent =
       `frame #${f.seq} ${f.srcRect.join(',')} -> ${f.width}x${f.height} (${f.filter}): ` +
       `serial ${ms(f.serialMs)} ms, pooled ${ms(f.pooledMs)} ms` +
-      (f.serialMs && f.pooledMs ? ` (x${(f.serialMs / f.pooledMs).toFixed(2)})` : '') +
+      `; median of the last ${recent.serial.length}: serial ${ms(ms1)} ms, pooled ${ms(ms2)} ms` +
+      (ms1 && ms2 ? ` (x${(ms1 / ms2).toFixed(2)})` : '') +
       `; input->draw ${f.inputT ? ms(latency) : '-'} ms; moves ${f.movesReceived}, coalesced ${f.movesCoalesced}`;
   }
   function showStats(s) {

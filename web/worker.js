@@ -11,6 +11,7 @@ importScripts('runtimes.js');
 
 let rt = null;
 let base = '';
+let slowFrameMs = 0;
 const inbox = { move: null, wheel: null, scheduled: false, received: 0, coalesced: 0, busy: false };
 
 function post(msg, transfer) { self.postMessage(msg, transfer || []); }
@@ -26,6 +27,7 @@ self.onmessage = (e) => {
 function handle(m) {
   if (m.type === 'init') {
     base = m.base;
+    slowFrameMs = m.slowFrameMs;
     boot(m).catch(fail);
     return;
   }
@@ -82,6 +84,7 @@ function tick() {
 
 function frame(inputT) {
   const meta = rt.call('render', {});
+  for (const end = performance.now() + slowFrameMs; performance.now() < end;);
   const px = rt.pixels(); // a copy of the BGRA surface, ours to transfer
   bgraToRgba(px);
   post({ type: 'frame', ...meta, inputT, movesReceived: inbox.received, movesCoalesced: inbox.coalesced,
@@ -102,10 +105,10 @@ async function boot(m) {
   const status = (text) => post({ type: 'status', text });
   const make = m.mode === 'threaded' ? self.warmpoolRuntimes.threaded : self.warmpoolRuntimes.pyodide;
   rt = null;
-  const r = await make({ base, status, isolated: m.isolated, cores: m.cores });
+  const r = await make({ base, status, isolated: m.isolated, cores: m.cores, lib: m.lib });
   const info = r.call('init', { scene: r.scenePath, sceneWidth: r.scene.width, sceneHeight: r.scene.height,
     width: m.width, height: m.height, workers: r.poolWorkers });
-  if (info.error) throw new Error(info.error);
+  if (r.settle) await r.settle();
   rt = r;
   post({ type: 'ready', runtime: { name: r.name, python: info.python, poolThreads: info.workers,
     why: r.why, trace: info.trace, bootMs: performance.now() - t0, lib: info.lib } });

@@ -27,7 +27,8 @@
  * - WARMPOOL_RESIZE_BILINEAR: cv2.INTER_LINEAR: pixel centres (x + 0.5) * sw/dw - 0.5,
  *   edges clamped, cv2's 11-bit weights computed the way cv2 computes them, result
  *   (b0*h0 + b1*h1 + 2^21) >> 22 of the horizontal sums h. Within 1 LSB of cv2 (cv2's own
- *   SIMD and scalar code differ by that much).
+ *   SIMD and scalar code differ by that much). An exact halving samples the corners of
+ *   2x2 blocks, so it is the same 2x2 mean as area (cv2 switches to its area code too).
  * Both filters treat x and y alike, so resizing a transposed image gives the transposed
  * result, bit for bit; channels never mix.
  *
@@ -96,7 +97,7 @@ int warmpool_resize(warmpool_resizer *rz, warmpool *pool, const warmpool_image *
 #define WARMPOOL_RESIZE_DST_PACKED 2u /* dst written as interleaved rows */
 #define WARMPOOL_RESIZE_TRANSPOSED 4u /* x and y swapped for both */
 #define WARMPOOL_RESIZE_SWIZZLED   8u /* channel order differs: reordered on store */
-#define WARMPOOL_RESIZE_HALVE     16u /* exact 2x2 area kernel */
+#define WARMPOOL_RESIZE_HALVE     16u /* exact halving: the 2x2 mean (both filters) */
 
 /* Validates like warmpool_resize() and stores the path bits in *path. 0 or errno. */
 int warmpool_resize_layout(const warmpool_image *src, const warmpool_image *dst, int filter,

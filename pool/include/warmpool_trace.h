@@ -35,10 +35,19 @@
  * - Clock: the calibrated TSC on x86-64 CPUs with an invariant TSC, else
  *   CLOCK_MONOTONIC_RAW; on Wasm the pool's millisecond-double clock (performance.now()).
  *   The API speaks nanoseconds of one timebase: compare only with warmpool_trace_now_ns().
+ *   Measured here (x86-64 VM, `make bench-trace`): off ~0 ns, on ~10 ns per event, of
+ *   which ~7.5 ns is the rdtsc instruction itself.
  * - Buffers live until the process ends (the tracer's buffers are the library's one global
- *   state); a thread that exits frees its buffer for reuse by the next new thread, so its
- *   events stay readable until then. At most WARMPOOL_TRACE_MAX_THREADS threads are
- *   traced at once; others are silently not traced.
+ *   state). A thread's buffer is freed for reuse when it exits; new threads get new
+ *   buffers until 32 exist, then take an exited thread's buffer of the current size, so
+ *   the events of exited threads stay readable until then and a program that keeps
+ *   starting threads stays bounded. At most WARMPOOL_TRACE_MAX_THREADS threads are traced
+ *   at once; others are silently not traced.
+ * - Wasm: no thread-local storage in the side module; a thread finds its buffer by its
+ *   pthread_self() in a small table (pool workers free theirs at exit). Default size 16384
+ *   events (256 KiB). Workers are named only if tracing was on when the pool created them;
+ *   other threads are called "thread". warmpool_trace_save() is ENOSYS there (the side
+ *   module imports no stdio): take warmpool_trace_json() and write it from the host.
  *
  * Names
  * - Natively a function address becomes a name through dladdr() (exported symbols) and
@@ -48,6 +57,10 @@
  * - On Wasm a function pointer is a table index: instrumented functions appear as
  *   "wasm-fn:<index>" (map it with the module's name section if you need to); pool events
  *   carry static names, so a Wasm trace of the pool reads the same as a native one.
+ *   Instrumenting Wasm code is not recommended: Emscripten makes every hook call pass
+ *   emscripten_return_address(), a JS stack walk per call that aborts unless the main
+ *   module was linked with -sUSE_OFFSET_CONVERTER (Emscripten 3.1.6); Pyodide's and our
+ *   host's are not. On Wasm, trace the pool's events.
  *
  * Thread safety: every function may be called from any thread at any time. Snapshots
  * taken while threads record see every event committed before the snapshot started and
@@ -72,21 +85,21 @@ extern "C" {
 /* Starts tracing: events_per_thread (rounded up to a power of two, 0 = the default,
    at least 64) sizes buffers created from now on. Calibrates the clock on first use
    (a few ms). Returns 0, or ENOMEM. Calling it again changes only the size. */
-int warmpool_trace_start(size_t events_per_thread);
+int warmpool_trace_start(size_t events_per_thread) WARMPOOL_TRACE_NOINSTR;
 /* The global switch: 0 stops recording in every thread (buffers are kept), 1 records
    again (starting with default sizes if warmpool_trace_start was never called). */
-void warmpool_trace_enable(int on);
-int warmpool_trace_enabled(void);
+void warmpool_trace_enable(int on) WARMPOOL_TRACE_NOINSTR;
+int warmpool_trace_enabled(void) WARMPOOL_TRACE_NOINSTR;
 /* Stops/restarts recording on the calling thread only (e.g. around a noisy part). */
-void warmpool_trace_pause(void);
-void warmpool_trace_resume(void);
+void warmpool_trace_pause(void) WARMPOOL_TRACE_NOINSTR;
+void warmpool_trace_resume(void) WARMPOOL_TRACE_NOINSTR;
 /* Names the calling thread in traces (copied, at most 31 bytes). Pool workers are named
    by the pool; other threads start with their OS thread name. */
-void warmpool_trace_name_thread(const char *name);
+void warmpool_trace_name_thread(const char *name) WARMPOOL_TRACE_NOINSTR;
 /* Forgets every event recorded so far (threads keep their buffers and names). */
-void warmpool_trace_clear(void);
+void warmpool_trace_clear(void) WARMPOOL_TRACE_NOINSTR;
 /* Now, in the tracer's timebase, nanoseconds. */
-uint64_t warmpool_trace_now_ns(void);
+uint64_t warmpool_trace_now_ns(void) WARMPOOL_TRACE_NOINSTR;
 
 enum warmpool_trace_kind {
     WARMPOOL_TRACE_CALL,        /* fn: the function entered */
@@ -123,29 +136,35 @@ typedef struct warmpool_trace_thread {
     char name[32];
     size_t count;                       /* events in the snapshot */
     const warmpool_trace_event *events; /* oldest first */
-    uint64_t overwritten;               /* buffer slots lost to wrap-around so far */
+    uint64_t overwritten;               /* slots lost to wrap-around (since a clear) */
 } warmpool_trace_thread;
 
 typedef struct warmpool_trace_snapshot warmpool_trace_snapshot;
 
 /* Every thread's events with ns >= since_ns (0: all that are still in the buffers).
    Threads with no such event are left out. NULL and errno (ENOMEM) on failure. */
-warmpool_trace_snapshot *warmpool_trace_snapshot_since(uint64_t since_ns);
-void warmpool_trace_free(warmpool_trace_snapshot *snap);   /* NULL is a no-op */
-size_t warmpool_trace_thread_count(const warmpool_trace_snapshot *snap);
+warmpool_trace_snapshot *warmpool_trace_snapshot_since(uint64_t since_ns)
+    WARMPOOL_TRACE_NOINSTR;
+void warmpool_trace_free(warmpool_trace_snapshot *snap) WARMPOOL_TRACE_NOINSTR; /* NULL: no-op */
+size_t warmpool_trace_thread_count(const warmpool_trace_snapshot *snap)
+    WARMPOOL_TRACE_NOINSTR;
 const warmpool_trace_thread *warmpool_trace_thread_at(const warmpool_trace_snapshot *snap,
-                                                      size_t i); /* NULL if out of range */
+                                                      size_t i)
+    WARMPOOL_TRACE_NOINSTR; /* NULL if out of range */
 
 #define WARMPOOL_TRACE_NO_ADDR2LINE 1u /* names from dladdr only: no child process */
 /* The snapshot as trace-event JSON: {"traceEvents": [...]} with B/E pairs that always
    nest (a return whose call is older than the snapshot opens at the thread's first
    timestamp; a call still open at the end closes at its last one), instant events for
    the pool's point events, and process_name/thread_name metadata. Returns a malloc'd
-   NUL-terminated string (free it with free()) and its length in *len (if len != NULL),
-   or NULL and errno. */
-char *warmpool_trace_json(const warmpool_trace_snapshot *snap, unsigned flags, size_t *len);
+   NUL-terminated string and its length in *len (if len != NULL), or NULL and errno.
+   Free it with warmpool_trace_json_free() (or free(), from C). */
+char *warmpool_trace_json(const warmpool_trace_snapshot *snap, unsigned flags, size_t *len)
+    WARMPOOL_TRACE_NOINSTR;
+void warmpool_trace_json_free(char *json) WARMPOOL_TRACE_NOINSTR; /* for FFI callers */
 /* Writes that JSON to path. 0, or an errno value (ENOSYS on Wasm: use _json). */
-int warmpool_trace_save(const warmpool_trace_snapshot *snap, const char *path, unsigned flags);
+int warmpool_trace_save(const warmpool_trace_snapshot *snap, const char *path, unsigned flags)
+    WARMPOOL_TRACE_NOINSTR;
 
 /* The compiler's hooks, for -finstrument-functions code. */
 void __cyg_profile_func_enter(void *fn, void *call_site) WARMPOOL_TRACE_NOINSTR;

@@ -34,7 +34,9 @@
 #define SEQ_WARM    1u
 #define SEQ_JOB     2u
 
-#define SPIN_CHECK 256     /* pause iterations between looks at the clock and yields */
+#define SPIN_CHECK 256     /* pause iterations between looks at the clock */
+#define YIELD_NS   500000  /* a spinner yields this often: rarely, since on a busy
+                              machine a yield can cost a whole time slice */
 #define COLD_SPIN  2048    /* a cold submitter spins this long before sleeping */
 #define DEFAULT_COOL_MS 200.0
 
@@ -142,15 +144,16 @@ static uint32_t await_job(warmpool *p, struct wp_worker *w, uint32_t seen, int *
         uint32_t s = atomic_load_explicit(&p->seq, memory_order_acquire);
         if ((s ^ seen) & ~SEQ_WARM) { *spun = 0; return s; }
         if (s & SEQ_WARM) {
-            uint64_t t0 = wp_now_ns();
+            uint64_t t0 = wp_now_ns(), yielded = t0;
             for (unsigned i = 1;; i++) {
                 wp_pause();
                 s = atomic_load_explicit(&p->seq, memory_order_acquire);
                 if ((s ^ seen) & ~SEQ_WARM) { *spun = 1; return s; }
                 if (!(s & SEQ_WARM)) break;
                 if (i % SPIN_CHECK == 0) {
-                    wp_yield();
-                    if (wp_now_ns() - t0 > p->cool_ns) { cool_down(p, s); break; }
+                    uint64_t t = wp_now_ns();
+                    if (t - t0 > p->cool_ns) { cool_down(p, s); break; }
+                    if (t - yielded > YIELD_NS) { wp_yield(); yielded = t; }
                 }
             }
             continue;
@@ -230,13 +233,14 @@ static void finish_job(warmpool *p) {
     uint32_t g = atomic_fetch_and_explicit(&p->gate, ~GATE_OPEN, memory_order_acq_rel);
     if (!(g & GATE_COUNT)) return;
     int warm = atomic_load_explicit(&p->seq, memory_order_relaxed) & SEQ_WARM;
-    uint64_t t0 = warm ? wp_now_ns() : 0;
+    uint64_t t0 = warm ? wp_now_ns() : 0, yielded = t0;
     for (unsigned i = 1; warm || i < COLD_SPIN; i++) {
         wp_pause();
         if (!(atomic_load_explicit(&p->gate, memory_order_acquire) & GATE_COUNT)) return;
         if (warm && i % SPIN_CHECK == 0) {
-            wp_yield();
-            if (wp_now_ns() - t0 > p->cool_ns) break;
+            uint64_t t = wp_now_ns();
+            if (t - t0 > p->cool_ns) break;
+            if (t - yielded > YIELD_NS) { wp_yield(); yielded = t; }
         }
     }
     for (;;) {

@@ -16,6 +16,8 @@ typedef struct rz_view {
     int w, h, n;
     uintptr_t ptr[4];
     ptrdiff_t sx[4], sy[4];
+    int pix;          /* every channel steps by sx[0] and sy[0]; channel c at ptr[0]+coff[c] */
+    ptrdiff_t coff[4];
     int packed;       /* channels interleaved without gaps along x: */
     uintptr_t base;   /*   byte 0 of pixel (0,0) */
     ptrdiff_t row;    /*   bytes between rows */

@@ -33,6 +33,11 @@ static int plane_range(const plane *a, uintptr_t *lo, uintptr_t *hi) {
     return 0;
 }
 
+/* b - a as a signed number (uintptr_t subtraction wraps on 32-bit Wasm). */
+static int64_t addr_diff(uintptr_t b, uintptr_t a) {
+    return b >= a ? (int64_t)(b - a) : -(int64_t)(a - b);
+}
+
 static int64_t floor_div(int64_t a, int64_t b) { /* b > 0 */
     int64_t q = a / b;
     return (a % b != 0 && a < 0) ? q - 1 : q;
@@ -75,7 +80,7 @@ static int planes_meet(const plane *a, const plane *b) {
     if (plane_range(a, &alo, &ahi) || plane_range(b, &blo, &bhi)) return 1;
     if (ahi < blo || bhi < alo) return 0;
     if (a->sx != b->sx || a->sy != b->sy) return 1;
-    int64_t d = (int64_t)(b->p - a->p); /* a + i*sx + j*sy == b + k*sx + l*sy */
+    int64_t d = addr_diff(b->p, a->p); /* a + i*sx + j*sy == b + k*sx + l*sy */
     return lattice_hits(d, a->sx, -(int64_t)(b->w - 1), a->w - 1, a->sy,
                         -(int64_t)(b->h - 1), a->h - 1, 0);
 }
@@ -185,6 +190,13 @@ int rz_plan_make(rz_plan *pl, const warmpool_image *src, const warmpool_image *d
         *d = td;
         pl->path |= WARMPOOL_RESIZE_TRANSPOSED;
     }
+    for (rz_view *v = s; v; v = v == s ? d : NULL) {
+        v->pix = 1;
+        for (int c = 0; c < v->n; c++) {
+            v->pix &= v->sx[c] == v->sx[0] && v->sy[c] == v->sy[0];
+            v->coff[c] = (ptrdiff_t)addr_diff(v->ptr[c], v->ptr[0]);
+        }
+    }
     s->packed = view_packed(s);
     d->packed = view_packed(d);
     if (s->packed) pl->path |= WARMPOOL_RESIZE_SRC_PACKED;
@@ -199,7 +211,10 @@ int rz_plan_make(rz_plan *pl, const warmpool_image *src, const warmpool_image *d
 
     int grows = d->w > s->w || d->h > s->h;
     pl->mode = filter == WARMPOOL_RESIZE_BILINEAR ? RZ_LINEAR : grows ? RZ_AREA_LINEAR : RZ_BOX;
-    if (pl->mode == RZ_BOX && s->packed && d->packed && s->w == 2 * d->w && s->h == 2 * d->h)
+    /* An exact halving is the 2x2 mean for both filters: bilinear samples every output at
+       the corner shared by four sources, with weights 1024 and 1024 on each axis. */
+    if (pl->mode != RZ_AREA_LINEAR && s->packed && d->packed && s->w == 2 * d->w &&
+        s->h == 2 * d->h)
         pl->path |= WARMPOOL_RESIZE_HALVE;
     return 0;
 }

@@ -14,6 +14,7 @@
 #endif
 #define WP_DEFAULT_EVENTS 16384u /* Wasm memory is small: 256 KiB per thread */
 #else
+#include <dlfcn.h>
 #include <pthread.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -41,7 +42,10 @@ static _Atomic int g_clock_state; /* 0 not calibrated, 1 calibrating, 2 done */
 
 #ifdef __EMSCRIPTEN__
 static inline WP_NOINSTR uint64_t ticks(void) { return wp_now_ns(); }
-static WP_NOINSTR void measure(void) { g_clock.tick0 = g_clock.ns0 = wp_now_ns(); g_clock.ns_per_tick = 1; }
+static WP_NOINSTR void measure(void) {
+    g_clock.tick0 = g_clock.ns0 = wp_now_ns();
+    g_clock.ns_per_tick = 1;
+}
 #else
 static int g_use_tsc;
 
@@ -116,33 +120,44 @@ static WP_NOINSTR void set_name(struct wp_tbuf *b, const char *name) {
     for (int i = 0; i < 4; i++) atomic_store_explicit(&b->name[i], w[i], memory_order_relaxed);
 }
 
-/* A free buffer (one whose thread exited) or a new one; NULL when the table is full or
-   memory is out. Events of an exited thread stay readable until its buffer is reused. */
-static WP_NOINSTR struct wp_tbuf *claim(void) {
+/* A buffer whose thread exited, of the current size; NULL if none. claim() and reuse()
+   return buffers CLAIMING: the caller sets its identity, then makes it LIVE. */
+static WP_NOINSTR struct wp_tbuf *reuse(size_t size) {
     unsigned n = atomic_load(&wp_trace_nbufs);
     for (unsigned i = 0; i < n && i < WARMPOOL_TRACE_MAX_THREADS; i++) {
         struct wp_tbuf *b = atomic_load_explicit(&wp_trace_bufs[i], memory_order_acquire);
         int s = WP_BUF_EXITED;
-        if (b && atomic_compare_exchange_strong(&b->state, &s, WP_BUF_LIVE)) {
+        if (b && b->mask + 1 == size &&
+            atomic_compare_exchange_strong(&b->state, &s, WP_BUF_CLAIMING)) {
             atomic_store(&b->start, atomic_load(&b->pos));
             b->paused = 0;
             return b;
         }
     }
+    return NULL;
+}
+
+/* A new buffer while there are few, so the events of exited threads stay readable; past
+   WP_REUSE_AFTER buffers (or when memory or the table runs out) one of an exited thread.
+   NULL when nothing is left. */
+#define WP_REUSE_AFTER 32
+static WP_NOINSTR struct wp_tbuf *claim(void) {
     size_t size = atomic_load(&g_size);
-    struct wp_tbuf *b = calloc(1, sizeof *b);
+    struct wp_tbuf *b = NULL;
+    if (atomic_load(&wp_trace_nbufs) >= WP_REUSE_AFTER && (b = reuse(size))) return b;
+    b = calloc(1, sizeof *b);
     struct wp_tslot *ev = b ? malloc(size * sizeof *ev) : NULL;
-    if (!ev) { free(b); return NULL; }
+    if (!ev) { free(b); return reuse(size); }
     memset(ev, 0, size * sizeof *ev); /* touch the pages now, not while recording */
     b->ev = ev;
     b->mask = size - 1;
-    atomic_store(&b->state, WP_BUF_LIVE);
+    atomic_store(&b->state, WP_BUF_CLAIMING);
     unsigned i = atomic_fetch_add(&wp_trace_nbufs, 1);
     if (i >= WARMPOOL_TRACE_MAX_THREADS) {
         atomic_fetch_sub(&wp_trace_nbufs, 1);
         free(ev);
         free(b);
-        return NULL;
+        return reuse(size);
     }
     atomic_store_explicit(&wp_trace_bufs[i], b, memory_order_release);
     return b;
@@ -166,7 +181,14 @@ static WP_NOINSTR void release(void *arg) {
     tls_buf = &g_dead;
     atomic_store(&b->state, WP_BUF_EXITED);
 }
-static WP_NOINSTR void make_key(void) { pthread_key_create(&g_key, release); }
+/* The key's destructor is code of this library: pin it (as if linked -z nodelete), so a
+   dlclose cannot unload it while threads may still exit through it. */
+static WP_NOINSTR void make_key(void) {
+    Dl_info info;
+    if (dladdr((void *)release, &info) && info.dli_fname)
+        dlopen(info.dli_fname, RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE);
+    pthread_key_create(&g_key, release);
+}
 
 static WP_NOINSTR struct wp_tbuf *attach(void) {
     pthread_once(&g_key_once, make_key);
@@ -176,6 +198,7 @@ static WP_NOINSTR struct wp_tbuf *attach(void) {
     pthread_getname_np(pthread_self(), name, sizeof name);
     set_name(b, name);
     atomic_store(&b->tid, (uint64_t)syscall(SYS_gettid));
+    atomic_store(&b->state, WP_BUF_LIVE);
     pthread_setspecific(g_key, b);
     return tls_buf = b;
 }
@@ -215,6 +238,7 @@ static WP_NOINSTR struct wp_tbuf *this_buf(void) {
     atomic_store(&b->owner, self_id());
     atomic_store(&b->tid, self_id());
     set_name(b, "thread");
+    atomic_store(&b->state, WP_BUF_LIVE);
     return b;
 }
 uint64_t wp_trace_pid(void) { return 1; }
@@ -285,7 +309,7 @@ void wp_trace_thread_exit(uint64_t pool, unsigned thread) {
 int warmpool_trace_start(size_t events) {
     size_t size = 64;
     if (!events) events = WP_DEFAULT_EVENTS;
-    if (events > ((size_t)1 << 40)) return ENOMEM;
+    if (events > SIZE_MAX / 64) return ENOMEM; /* slots * 16 bytes must not overflow */
     while (size < events) size <<= 1;
     atomic_store(&g_size, size);
     wp_trace_calibrate();
@@ -300,8 +324,12 @@ void warmpool_trace_enable(int on) {
 
 int warmpool_trace_enabled(void) { return atomic_load(&wp_trace_on); }
 
-void warmpool_trace_pause(void) { struct wp_tbuf *b = this_buf(); if (b != &g_dead) b->paused = 1; }
-void warmpool_trace_resume(void) { struct wp_tbuf *b = this_buf(); if (b != &g_dead) b->paused = 0; }
+static WP_NOINSTR void set_paused(int on) {
+    struct wp_tbuf *b = this_buf();
+    if (b != &g_dead) b->paused = on;
+}
+void warmpool_trace_pause(void) { set_paused(1); }
+void warmpool_trace_resume(void) { set_paused(0); }
 
 void warmpool_trace_name_thread(const char *name) {
     struct wp_tbuf *b = this_buf();

@@ -16,7 +16,9 @@
    snapshot may read a slot while its thread overwrites it. */
 struct wp_tslot { _Atomic uint64_t t, x; };
 
-enum { WP_BUF_LIVE = 1, WP_BUF_EXITED = 2 };
+/* CLAIMING: taken by a new thread that has not yet written its id (Wasm looks buffers up
+   by that id, so a buffer becomes LIVE only once the id is right). */
+enum { WP_BUF_LIVE = 1, WP_BUF_EXITED = 2, WP_BUF_CLAIMING = 3 };
 
 struct wp_tbuf {
     _Atomic uint64_t pos;   /* slots ever written; stored only by the owner */
@@ -40,7 +42,9 @@ uint64_t wp_trace_pid(void) WP_HIDDEN WP_NOINSTR;
 
 /* Function names (trace_native.c): a table from address to name and "file:line". */
 struct wp_syms;
-struct wp_syms *wp_syms_build(const uint64_t *addrs, size_t n, unsigned flags) WP_HIDDEN WP_NOINSTR;
-const char *wp_syms_get(const struct wp_syms *s, uint64_t addr, const char **src) WP_HIDDEN WP_NOINSTR;
+struct wp_syms *wp_syms_build(const uint64_t *addrs, size_t n, unsigned flags)
+    WP_HIDDEN WP_NOINSTR;
+const char *wp_syms_get(const struct wp_syms *s, uint64_t addr, const char **src)
+    WP_HIDDEN WP_NOINSTR;
 void wp_syms_free(struct wp_syms *s) WP_HIDDEN WP_NOINSTR;
 #endif

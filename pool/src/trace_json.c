@@ -60,7 +60,8 @@ static WP_NOINSTR void put_str(struct out *o, const char *s) {
         unsigned char c = (unsigned char)*s;
         if (c == '"' || c == '\\') { char e[2] = {'\\', (char)c}; putn(o, e, 2); }
         else if (c < 0x20) {
-            char e[6] = {'\\', 'u', '0', '0', "0123456789abcdef"[c >> 4], "0123456789abcdef"[c & 15]};
+            static const char hex[] = "0123456789abcdef";
+            char e[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
             putn(o, e, 6);
         } else putn(o, (const char *)&c, 1);
     }
@@ -108,10 +109,12 @@ struct ctx {
 };
 
 static WP_NOINSTR int opens(uint32_t k) {
-    return k == WARMPOOL_TRACE_CALL || k == WARMPOOL_TRACE_JOB_BEGIN || k == WARMPOOL_TRACE_CHUNK_BEGIN;
+    return k == WARMPOOL_TRACE_CALL || k == WARMPOOL_TRACE_JOB_BEGIN ||
+           k == WARMPOOL_TRACE_CHUNK_BEGIN;
 }
 static WP_NOINSTR int closes(uint32_t k) {
-    return k == WARMPOOL_TRACE_RETURN || k == WARMPOOL_TRACE_JOB_END || k == WARMPOOL_TRACE_CHUNK_END;
+    return k == WARMPOOL_TRACE_RETURN || k == WARMPOOL_TRACE_JOB_END ||
+           k == WARMPOOL_TRACE_CHUNK_END;
 }
 
 /* The frame an opening event opens, or a closing event closes. */
@@ -310,3 +313,5 @@ char *warmpool_trace_json(const warmpool_trace_snapshot *s, unsigned flags, size
     if (len) *len = o.n;
     return o.p;
 }
+
+void warmpool_trace_json_free(char *json) { free(json); }

@@ -96,8 +96,8 @@ warmpool_trace_snapshot *warmpool_trace_snapshot_since(uint64_t since) {
         for (int j = 0; j < 4; j++) w[j] = atomic_load_explicit(&b->name[j], memory_order_relaxed);
         memcpy(t->name, w, sizeof t->name - 1);
         t->name[sizeof t->name - 1] = 0;
-        uint64_t pos = atomic_load(&b->pos);
-        t->overwritten = pos > b->mask + 1 ? pos - (b->mask + 1) : 0;
+        uint64_t used = atomic_load(&b->pos) - atomic_load(&b->start);
+        t->overwritten = used > b->mask + 1 ? used - (b->mask + 1) : 0;
     }
     return snap;
 oom:

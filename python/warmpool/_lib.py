@@ -31,6 +31,21 @@ SIGNATURES = {
     "warmpool_wait_ready":   (ctypes.c_int, [_p, ctypes.c_double]),
     "warmpool_get_stats":    (ctypes.c_int, [_p, _p, _sz]),
     "warmpool_reset_stats":  (None, [_p]),
+    # the tracer (warmpool_trace.h; Python side in trace.py)
+    "warmpool_trace_start":          (ctypes.c_int, [_sz]),
+    "warmpool_trace_enable":         (None, [ctypes.c_int]),
+    "warmpool_trace_enabled":        (ctypes.c_int, []),
+    "warmpool_trace_pause":          (None, []),
+    "warmpool_trace_resume":         (None, []),
+    "warmpool_trace_name_thread":    (None, [ctypes.c_char_p]),
+    "warmpool_trace_clear":          (None, []),
+    "warmpool_trace_now_ns":         (ctypes.c_uint64, []),
+    "warmpool_trace_snapshot_since": (_p, [ctypes.c_uint64]),
+    "warmpool_trace_free":           (None, [_p]),
+    "warmpool_trace_thread_count":   (_sz, [_p]),
+    "warmpool_trace_thread_at":      (_p, [_p, _sz]),
+    "warmpool_trace_json":           (_p, [_p, ctypes.c_uint, _p]),
+    "warmpool_trace_json_free":      (None, [_p]),
 }
 
 ENV_VAR = "WARMPOOL_LIB"

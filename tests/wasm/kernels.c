@@ -4,6 +4,7 @@
 #include "warmpool.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdint.h>
 
@@ -15,21 +16,31 @@ struct k_job {
     warmpool *pool;          /* for nested calls */
     _Atomic uint32_t bad;    /* chunks seen outside [lo, hi) or empty */
     size_t lo, hi;
+    unsigned spin;           /* busy-work per item, so workers get a share of small jobs */
 };
 
 static _Atomic uint32_t k_calls; /* chunks run by k_fill, in this library's memory */
 
-void k_fill(void *ctx, size_t b, size_t e) {
+/* Static, so its address is this library's own table slot (__table_base + n), not a GOT
+   entry that an earlier library with the same symbol would answer. */
+static void k_fill(void *ctx, size_t b, size_t e) {
     struct k_job *j = ctx;
     if (b >= e || b < j->lo || e > j->hi) atomic_fetch_add(&j->bad, 1);
-    for (size_t i = b; i < e; i++) atomic_fetch_add(&j->hits[i - j->base], 1);
+    for (size_t i = b; i < e; i++) {
+        for (volatile unsigned k = 0; k < j->spin; k++) {}
+        atomic_fetch_add(&j->hits[i - j->base], 1);
+    }
     if ((uintptr_t)pthread_self() != j->main_thread)
         atomic_fetch_add(&j->off_main, (uint32_t)(e - b));
     atomic_fetch_add(&k_calls, 1);
 }
 
+/* Same as k_fill, but its address is never taken here: a pointer to it exists only
+   once dlsym() has put it in the table, as for ctypes' `lib.k_fill2`. */
+void k_fill2(void *ctx, size_t b, size_t e) { k_fill(ctx, b, e); }
+
 /* Each chunk runs a nested parallel_for over its own items on the same pool. */
-void k_nested(void *ctx, size_t b, size_t e) {
+static void k_nested(void *ctx, size_t b, size_t e) {
     struct k_job *j = ctx;
     warmpool_parallel_for(j->pool, b, e, 1, k_fill, j);
 }
@@ -39,8 +50,8 @@ warmpool_fn k_fill_ptr(void) { return k_fill; }
 warmpool_fn k_nested_ptr(void) { return k_nested; }
 size_t k_job_size(void) { return sizeof(struct k_job); }
 void k_job_init(struct k_job *j, _Atomic uint32_t *hits, size_t base, size_t lo, size_t hi,
-                warmpool *pool) {
-    j->hits = hits; j->base = base; j->lo = lo; j->hi = hi; j->pool = pool;
+                warmpool *pool, unsigned spin) {
+    j->hits = hits; j->base = base; j->lo = lo; j->hi = hi; j->pool = pool; j->spin = spin;
     atomic_store(&j->off_main, 0);
     atomic_store(&j->bad, 0);
     j->main_thread = (uintptr_t)pthread_self();

@@ -33,7 +33,7 @@ after(async () => {
 });
 
 // Opens the page in `mode`, recording every console error, page error and failed request.
-async function open(mode) {
+async function open(mode, query = '') {
   const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 800, height: 720 } });
   const page = await context.newPage();
   page.setDefaultTimeout(STEP_MS);
@@ -42,7 +42,7 @@ async function open(mode) {
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
   page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
   page.on('response', (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`); });
-  await page.goto(`${base}?mode=${mode}`, { waitUntil: 'load', timeout: STEP_MS });
+  await page.goto(`${base}?mode=${mode}${query}`, { waitUntil: 'load', timeout: STEP_MS });
   await waitState(page, () => window.warmpoolDemo?.ready || window.warmpoolDemo?.errors.length, null, BOOT_MS);
   return { context, page, problems };
 }
@@ -94,6 +94,8 @@ async function checkPixels(page, frame, tag) {
   assert.equal(r.height, frame.height);
   assert.ok(r.max_diff <= 1, `${tag}: canvas differs from the reference resize by up to ${r.max_diff} ` +
     `(${r.pixels_over_1} pixel channels over 1 LSB) for ${JSON.stringify(frame.srcRect)} ${frame.filter}`);
+  console.log(`# ${tag}: ${JSON.stringify(frame.srcRect)} ${frame.filter} -> max diff ${r.max_diff} vs cv2.resize; ` +
+    `serial ${frame.serialMs.toFixed(2)} ms, pooled ${frame.pooledMs.toFixed(2)} ms`);
   return r;
 }
 
@@ -110,25 +112,40 @@ async function drag(page, from, to, steps) {
   return { during, mid };
 }
 
-test('serial mode: stock Pyodide in a worker, drag, warm/cool, pixels match the reference', { timeout: 240_000 }, async () => {
-  const { context, page, problems } = await open('serial');
+// What differs between the runtimes; everything else is the same demo, checked the same way.
+const MODES = {
+  serial: {
+    runtime: /stock Pyodide 0\.29\.5.*pool threads: 0 \+ the caller/s,
+    python: /^3\.13\./,
+    pythonInWorker: () => typeof self.loadPyodide === 'function' && typeof self.pyodide === 'undefined',
+  },
+  threaded: {
+    runtime: /threaded CPython 3\.11.*pool threads: [1-9]\d* \+ the caller/s,
+    python: /^3\.11\./,
+    pythonInWorker: () => typeof self.Module === 'object' && self.Module._Py_IsInitialized() === 1,
+  },
+};
+
+async function demoTest(mode) {
+  const want = MODES[mode];
+  const { context, page, problems } = await open(mode);
   try {
-    let s = await demoState(page);
+    const s = await demoState(page);
     assert.deepEqual(s.errors, []);
     assert.ok(s.ready, 'Python did not start');
     assert.equal(await page.evaluate(() => self.crossOriginIsolated), true);
     assert.match(await page.textContent('#isolation'), /crossOriginIsolated: true/);
-    assert.match(await page.textContent('#runtime'), /Pyodide 0\.29\.5.*pool threads: 0/s);
+    assert.match(await page.textContent('#runtime'), want.runtime);
+    assert.match(s.runtime.python, want.python);
     // Python lives in the worker, not on the main thread.
-    assert.equal(await page.evaluate(() => typeof self.loadPyodide), 'undefined');
-    const workers = page.workers();
-    assert.equal(workers.length, 1);
-    assert.equal(await workers[0].evaluate(() => typeof self.loadPyodide), 'function');
-    assert.match(s.runtime.python, /^3\.13\./);
+    assert.equal(await page.evaluate(() => typeof self.loadPyodide + typeof self.Module), 'undefinedundefined');
+    const worker = page.workers().find((w) => new URL(w.url()).pathname === '/worker.js');
+    assert.ok(worker, `no demo worker among ${page.workers().map((w) => w.url())}`);
+    assert.equal(await worker.evaluate(want.pythonInWorker), true);
 
     const first = await settledFrame(page, 0);
     assert.equal(first.lastFrame.seq, 1);
-    await checkPixels(page, first.lastFrame, 'serial-start');
+    await checkPixels(page, first.lastFrame, `${mode}-start`);
     assert.equal(first.stats.warm, false);
 
     // Drag 60 canvas pixels left and 40 up at zoom 0.5: the view moves 120,80 scene pixels
@@ -145,7 +162,15 @@ test('serial mode: stock Pyodide in a worker, drag, warm/cool, pixels match the 
     assert.equal(end.lastFrame.movesReceived, end.lastFrame.movesCoalesced + end.lastFrame.seq - 1,
       'every move is either rendered or coalesced');
     assert.ok(end.lastFrame.serialMs > 0 && end.lastFrame.pooledMs > 0);
-    await checkPixels(page, end.lastFrame, 'serial-drag');
+    await checkPixels(page, end.lastFrame, `${mode}-drag`);
+    if (mode === 'threaded') {
+      assert.ok(end.stats.workers >= 1 && end.stats.ready === end.stats.workers, JSON.stringify(end.stats));
+      assert.ok(end.stats.jobs_parallel > 0, `no job reached the workers: ${JSON.stringify(end.stats)}`);
+      assert.ok(end.stats.items_workers > 0, `the workers did none of the work: ${JSON.stringify(end.stats)}`);
+    } else {
+      assert.equal(end.stats.workers, 0);
+      assert.equal(end.stats.items_workers, 0);
+    }
 
     // Zoom in past 1:1: bilinear upscaling of a fractional-size crop.
     const box = await page.locator('#view').boundingBox();
@@ -154,12 +179,56 @@ test('serial mode: stock Pyodide in a worker, drag, warm/cool, pixels match the 
     const zoomed = await settledFrame(page, end.lastFrame.seq);
     assert.equal(zoomed.lastFrame.filter, 'bilinear');
     assert.ok(zoomed.lastFrame.srcRect[2] < 480, `zoom: ${JSON.stringify(zoomed.lastFrame.srcRect)}`);
-    await checkPixels(page, zoomed.lastFrame, 'serial-zoom');
+    await checkPixels(page, zoomed.lastFrame, `${mode}-zoom`);
 
-    await screenshot(page, 'screenshot-serial.png');
+    // The slowest frame's trace, downloaded through the page's button.
+    const slowest = (await demoState(page)).slowest;
+    assert.ok(slowest && slowest.seq >= 1 && slowest.ms > 0, JSON.stringify(slowest));
+    const [download] = await Promise.all([page.waitForEvent('download', { timeout: STEP_MS }),
+      page.click('#save-trace')]);
+    const traceFile = path.join(OUT, `trace-${mode}.json`);
+    await download.saveAs(traceFile);
+    assert.equal(download.suggestedFilename(), `warmpool-slowest-frame-${slowest.seq}.json`);
+    const trace = JSON.parse(fs.readFileSync(traceFile, 'utf8'));
+    assert.ok(trace.traceEvents.some((e) => e.ph === 'M' && e.name === 'thread_name'), 'no thread names');
+    assert.ok(trace.traceEvents.some((e) => e.cat === 'pool'), 'no pool event in the slowest frame');
+    console.log(`# ${mode}: trace of frame #${slowest.seq} (${slowest.ms.toFixed(2)} ms): ${traceFile}, ` +
+      `${trace.traceEvents.length} events: ${[...new Set(trace.traceEvents.map((e) => e.name))].join(', ')}`);
+
+    await screenshot(page, `screenshot-${mode}.png`);
+    console.log(`# ${mode}: ${await page.textContent('#runtime')}`);
+    console.log(`# ${mode}: ${await page.textContent('#stats')}`);
     assert.deepEqual((await demoState(page)).errors, []);
     assert.deepEqual(problems, []);
   } finally {
     await context.close();
   }
-});
+}
+
+test('serial mode: stock Pyodide in a worker, drag, warm/cool, pixels match the reference',
+  { timeout: 240_000 }, () => demoTest('serial'));
+
+test('threaded mode: threaded CPython on Wasm, the pool workers do part of the work',
+  { timeout: 240_000 }, () => demoTest('threaded'));
+
+test('moves that arrive during a slow frame are coalesced: only the newest is rendered',
+  { timeout: 120_000 }, async () => {
+    const { context, page, problems } = await open('serial', '&slowFrameMs=60');
+    try {
+      const first = await settledFrame(page, 0);
+      await drag(page, [300, 200], [240, 160], 30);
+      const end = await settledFrame(page, first.lastFrame.seq);
+      const f = end.lastFrame;
+      console.log(`# coalescing: ${f.movesReceived} moves -> ${f.seq - 1} frames (${f.movesCoalesced} coalesced)`);
+      assert.equal(f.movesReceived, 30);
+      assert.ok(f.movesCoalesced > 0, 'no move was coalesced');
+      assert.equal(f.movesReceived, f.movesCoalesced + f.seq - 1);
+      // Coalescing dropped intermediate positions only: the last frame is where the
+      // pointer was released.
+      assert.deepEqual([f.srcRect[0] - first.lastFrame.srcRect[0], f.srcRect[1] - first.lastFrame.srcRect[1]], [120, 80]);
+      assert.deepEqual(end.errors, []);
+      assert.deepEqual(problems, []);
+    } finally {
+      await context.close();
+    }
+  });

@@ -122,9 +122,10 @@ mkdir -p "$PYB" && cd "$PYB"
 step "cpython: configure"
 # _ctypes is not a configure-managed module in 3.11 (setup.py built it); Emscripten has
 # no shared extensions, so it is linked statically from Setup.local with our libffi.
+# (makesetup reads any line with '=' as a variable: the -D flags carry no value.)
 cat >Modules.Setup.local <<SETUP
 *static*
-_ctypes _ctypes/_ctypes.c _ctypes/callbacks.c _ctypes/callproc.c _ctypes/stgdict.c _ctypes/cfield.c -I$FFI/include -DHAVE_FFI_PREP_CIF_VAR=1 -DHAVE_FFI_PREP_CLOSURE_LOC=1 -DHAVE_FFI_CLOSURE_ALLOC=1 $FFI/lib/libffi.a
+_ctypes _ctypes/_ctypes.c _ctypes/callbacks.c _ctypes/callproc.c _ctypes/stgdict.c _ctypes/cfield.c -I$FFI/include -DHAVE_FFI_PREP_CIF_VAR -DHAVE_FFI_PREP_CLOSURE_LOC -DHAVE_FFI_CLOSURE_ALLOC $FFI/lib/libffi.a
 SETUP
 mkdir -p Modules && mv Modules.Setup.local Modules/Setup.local
 printf '. %s\n. %s\n' "$PYSRC/Tools/wasm/config.site-wasm32-emscripten" "$HERE/config.site" >config.site
@@ -146,7 +147,7 @@ quiet configure.log env CONFIG_SITE="$PYB/config.site" \
 # shared-memory PIC link, so static pointers to exported symbols come out wrong.
 # wasmfix.py swaps the two calls in the start function; that needs the start function
 # as wasm-ld wrote it, which binaryen's -O2 would inline away: link at -O1.
-sed -i -e 's/ -O2 -g0/ -O1 -g0/' Makefile
+sed -i -e 's/ -O2 -g0/ -O1 -g0/' Makefile.pre Makefile  # Makefile.pre: if makesetup reruns
 grep -q -- ' -O1 -g0' Makefile || { echo "wasm-python: LINKFORSHARED -O2 -g0 not found in Makefile" >&2; exit 1; }
 # Our JS library: the EM_JS bodies (libffi's and CPython's) and the runtime fixes.
 step "cpython: EM_JS -> JS library"
@@ -159,7 +160,10 @@ done
 "$HERE/emjs.py" "$W/cpython_emjs.js" "${emjs_i[@]}"
 EXTRA_LD="--profiling-funcs --js-library $W/libffi_emjs.js --js-library $W/cpython_emjs.js --js-library $HERE/wp_runtime.js --pre-js $HERE/wp_pre.js"
 step "cpython: make -j$JOBS (the long step: ~7 min on 2 idle cores)"
-quiet make.log emmake make -j"$JOBS" LDFLAGS_NODIST="$EXTRA_LD"
+# The -lz we gave configure makes it believe zlib exists (pkg-config is skipped when
+# *_LIBS is set), so binascii would use zlib's crc32: drop that, it has its own.
+quiet make.log emmake make -j"$JOBS" LDFLAGS_NODIST="$EXTRA_LD" \
+  MODULE_BINASCII_CFLAGS= MODULE_BINASCII_LDFLAGS=
 ls -la python.js python.wasm python.worker.js
 
 # --- 4. post-link -------------------------------------------------------------------

@@ -120,10 +120,13 @@ def main(path, check):
         print('wasmfix: %s: no data/global relocation functions (start: %s): nothing to do' % (path, desc))
         return 0
     order = [f for _, _, f in calls]
+    if data_fn not in order:
+        # With shared memory wasm-ld applies the data relocations inside
+        # __wasm_init_memory (once, after memory.init), which the start function calls.
+        data_fn = byname.get('__wasm_init_memory')
     if data_fn not in order or glob_fn not in order:
-        # Data relocations may be applied from __wasm_init_memory; look one level down.
-        raise SystemExit('wasmfix: start function %s calls %s; expected both relocation '
-                         'functions there' % (names.get(start_fn), desc))
+        raise SystemExit('wasmfix: start function %s calls %s; expected the data and the '
+                         'global relocations there' % (names.get(start_fn), desc))
     di, gi = order.index(data_fn), order.index(glob_fn)
     if gi < di:
         print('wasmfix: %s: already global relocs first (%s)' % (path, desc))

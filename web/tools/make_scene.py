@@ -5,7 +5,7 @@ as they are, and the browser test reads the same file for its reference resize, 
 picture only has to be deterministic, not pretty - but fine detail (grid lines, text)
 makes a wrong filter or an off-by-one stride visible at once.
 
-    /usr/bin/python3 web/make_scene.py OUT.bgra WIDTH HEIGHT
+    /usr/bin/python3 web/tools/make_scene.py OUT.bgra WIDTH HEIGHT
 """
 import sys
 

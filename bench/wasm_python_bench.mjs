@@ -1,0 +1,76 @@
+// The same parallel_for jobs driven from Python in three runtimes, side by side in one run:
+// native CPython (build/native/libwarmpool.so), the threaded CPython-on-Wasm
+// (build/wasm-python/python, threaded side module) and stock Pyodide from npm (serial side
+// module), plus the per-call ctypes overhead in each. The Python side is
+// bench/wasm_python_bench.py; median microseconds per call.
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { ROOT, runPython } from '../tests/wasm-python/runner.mjs';
+
+const SCRIPT = join(ROOT, 'bench/wasm_python_bench.py');
+const B = join(ROOT, 'build');
+const parse = (text) => {
+  const line = text.split('\n').find((l) => l.startsWith('RESULT '));
+  if (!line) throw new Error('no RESULT line in:\n' + text.slice(-2000));
+  return JSON.parse(line.slice(7));
+};
+
+function native() {
+  return new Promise((resolve, reject) => {
+    const env = { ...process.env, WARMPOOL_LIB: join(B, 'native/libwarmpool.so'),
+      WARMPOOL_KERNELS: join(B, 'wasm-python/native/libkernels.so') };
+    const p = spawn('/usr/bin/python3', [SCRIPT], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    const timer = setTimeout(() => p.kill('SIGKILL'), 300000);
+    p.stdout.on('data', (d) => { out += d; });
+    p.on('close', () => { clearTimeout(timer); try { resolve(parse(out)); } catch (e) { reject(e); } });
+  });
+}
+
+async function wasmThreaded() {
+  const run = await runPython([SCRIPT], { timeoutMs: 300000, env: {
+    WARMPOOL_LIB: join(B, 'wasm/libwarmpool.so'),
+    WARMPOOL_KERNELS: join(B, 'wasm-python/libkernels.so') } });
+  return parse(run.stdout + '\n' + run.stderr);
+}
+
+async function pyodide() {
+  const require = createRequire(import.meta.url);
+  const { loadPyodide } = require(join(ROOT, 'node_modules/pyodide/pyodide.js'));
+  let out = '';
+  const py = await loadPyodide({ stdout: (l) => { out += l + '\n'; }, stderr: (l) => { out += l + '\n'; } });
+  py.FS.mkdirTree(ROOT);
+  py.mountNodeFS(ROOT, ROOT); // the checkout at the same path: no copies
+  py.globals.set('wpb_env', py.toPy({
+    WARMPOOL_LIB: join(B, 'wasm/libwarmpool-serial.so'),
+    WARMPOOL_KERNELS: join(B, 'wasm-python/libkernels-serial.so'),
+    WPB_REPEATS: '300' }));
+  py.runPython(`import os, runpy\nos.environ.update(wpb_env)\nrunpy.run_path(${JSON.stringify(SCRIPT)}, run_name='__main__')`);
+  return parse(out);
+}
+
+const results = [];
+for (const [name, fn] of [['native', native], ['threaded wasm', wasmThreaded], ['pyodide', pyodide]]) {
+  try {
+    results.push(await fn());
+  } catch (e) {
+    console.log(`wasm-python bench: ${name} failed: ${e.message.split('\n').slice(0, 6).join('\n')}`);
+    results.push(null);
+  }
+}
+const ok = results.filter(Boolean);
+const rows = [...new Set(ok.flatMap((r) => Object.keys(r.rows)))];
+const w = Math.max(...rows.map((r) => r.length)) + 2;
+const header = ['native', 'threaded wasm', 'pyodide (serial)'];
+console.log('parallel_for from Python, median us per call (pool: caller + 1 worker; ' +
+  'cold = after 2 ms idle, warm = inside pool.warm())');
+for (const r of results) if (r) console.log(`  ${r.runtime}: workers ${r.workers}, ready ${r.ready}, items on workers ${r.items_workers}`);
+console.log(''.padEnd(w) + header.map((h) => h.padStart(18)).join('') + '   wasm/native');
+for (const row of rows) {
+  const v = results.map((r) => (r && row in r.rows ? r.rows[row] : null));
+  const cell = (x) => (x == null ? '-' : x < 10 ? x.toFixed(2) : x.toFixed(1)).padStart(18);
+  const ratio = v[0] && v[1] ? (v[1] / v[0]).toFixed(2) + 'x' : '-';
+  console.log(row.padEnd(w) + v.map(cell).join('') + ratio.padStart(14));
+}
+process.exit(results.every(Boolean) ? 0 : 1);

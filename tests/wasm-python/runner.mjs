@@ -1,0 +1,67 @@
+// Starts the threaded CPython (build/wasm-python/python/python.js) under Node and runs
+// Python in it. The runtime is linked with NODERAWFS, so Python sees the real file system:
+// python/, build/wasm/ and build/wasm-python/ are used in place, nothing is copied.
+//
+//   node tests/wasm-python/runner.mjs -m unittest ...    (a CLI, same as below)
+//   import { runPython } from './runner.mjs'; await runPython(['-c', 'print(1)'])
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const PYDIR = process.env.WASM_PYTHON_DIR || join(ROOT, 'build/wasm-python/python');
+export const PYTHON_JS = join(PYDIR, 'python.js');
+export const WASM_LIB = process.env.WARMPOOL_LIB || join(ROOT, 'build/wasm/libwarmpool.so');
+export const KERNELS = process.env.WARMPOOL_KERNELS || join(ROOT, 'build/wasm-python/libkernels.so');
+export const PROBE = join(ROOT, 'build/wasm-python/libprobe.so');
+
+// Run python.js with args; resolves {code, signal, stdout, stderr, timedOut, ms}.
+// A run that outlives timeoutMs is killed and reported as timedOut: a hang is a failure.
+export function runPython(args, { env = {}, timeoutMs = 120000, cwd = ROOT } = {}) {
+  if (!existsSync(PYTHON_JS)) {
+    return Promise.reject(new Error(`${PYTHON_JS} missing: run make wasm-python`));
+  }
+  const fullEnv = {
+    ...process.env,
+    // 3.1.6 output needs node without the experimental fetch (PLATFORM.md).
+    PYTHONHOME: PYDIR,
+    // NODERAWFS writes through to the real tree: keep __pycache__ out of python/.
+    PYTHONDONTWRITEBYTECODE: '1',
+    PYTHONUNBUFFERED: '1',
+    WARMPOOL_LIB: WASM_LIB,
+    WARMPOOL_KERNELS: KERNELS,
+    ...env,
+  };
+  return new Promise((resolvePromise) => {
+    const t0 = Date.now();
+    const child = spawn(process.execPath, ['--no-experimental-fetch', PYTHON_JS, ...args],
+      { cwd, env: fullEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '', stderr = '', timedOut = false;
+    child.stdout.on('data', (d) => { stdout += d; });
+    child.stderr.on('data', (d) => { stderr += d; });
+    const timer = setTimeout(() => { timedOut = true; child.kill('SIGKILL'); }, timeoutMs);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolvePromise({ code, signal, stdout, stderr, timedOut, ms: Date.now() - t0 });
+    });
+  });
+}
+
+// Python source that runs `body` and prints one JSON line "RESULT {...}" from `out`.
+export function pyJson(body) {
+  return ['-c', `import json, sys\nout = {}\n${body}\nprint("RESULT " + json.dumps(out), flush=True)`];
+}
+
+export function parseResult(run) {
+  const line = run.stdout.split('\n').find((l) => l.startsWith('RESULT '));
+  return line ? JSON.parse(line.slice(7)) : null;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const run = await runPython(process.argv.slice(2), { timeoutMs: 30 * 60 * 1000 });
+  process.stdout.write(run.stdout);
+  process.stderr.write(run.stderr);
+  if (run.timedOut) console.error('wasm-python runner: timed out');
+  process.exit(run.code ?? 1);
+}
