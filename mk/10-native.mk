@@ -19,7 +19,9 @@ endef
 
 $(eval $(call native_variant,native,$(CC),-O2 -fPIC))
 $(eval $(call native_variant,tsan,$(CLANG),-O1 -fsanitize=thread))
-$(eval $(call native_variant,asan,$(CLANG),-O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer))
+# (a comma inside $(call) arguments would split them: hence the variable)
+ASAN_FLAGS := -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+$(eval $(call native_variant,asan,$(CLANG),$(ASAN_FLAGS)))
 
 $(B)/native/libwarmpool.so: $(NATIVE_SRC:%.c=$(B)/native/obj/%.o)
 	$(CC) -shared -pthread -o $@ $^ -lm

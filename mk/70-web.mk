@@ -16,9 +16,9 @@ $(WEBB)/wasm/libwarmpool-serial.so: $(WEB_SERIAL_SO)
 	@mkdir -p $(dir $@)
 	cp $< $@
 # The package travels as one zip that the worker unpacks into Pyodide's FS.
-$(WEBB)/warmpool-py.zip: $(WEB_PY_SRC)
+$(WEBB)/warmpool-py.zip: $(WEB_PY_SRC) web/tools/zip_stored.py
 	@mkdir -p $(dir $@)
-	rm -f $@ && cd $(WEB_PY_DIR) && $(PY) -m zipfile -c $(abspath $@) warmpool
+	$(PY) web/tools/zip_stored.py $@ $(WEB_PY_DIR) warmpool
 
 # The demo's picture: raw BGRA bytes (a 32-bit pygame surface), also the test's reference input.
 $(WEBB)/scene.bgra: web/tools/make_scene.py

@@ -3,6 +3,8 @@ for -pthread MAIN_MODULE output of Emscripten 3.1.x (-O0/-O1/-O2, Debian's 3.1.6
 4.0.x (as in Pyodide 0.29, Emscripten 4.0.9). The JS they insert is replay_runtime.js;
 README.md explains each patch and the failure it fixes."""
 
+import re
+
 # Regex pieces: spacing and quote style differ between -O0 and minified output.
 S = r"\s*"
 Q = r"""["']"""
@@ -13,21 +15,30 @@ def prop(name):
     return Q + "?" + name + Q + "?"
 
 
-# C `struct dso` field offsets (wasm32), per shape: Emscripten 3.1.6's
-# system/lib/libc/musl/src/internal/dynlink.h.
-DSO_EM3 = dict(SIZE=48, MEM_ALLOCATED=24, MEM_ADDR=28, MEM_SIZE=32, TABLE_ADDR=36, TABLE_SIZE=40)
-# Emscripten 4.0.9: {next, prev, onsuccess, onerror, user_data, flags, mem_allocated(u8),
-# mem_addr, mem_size, table_addr, table_size, event, name[]}: same offsets up to table_size.
-DSO_EM4 = dict(SIZE=52, MEM_ALLOCATED=24, MEM_ADDR=28, MEM_SIZE=32, TABLE_ADDR=36, TABLE_SIZE=40)
+# What replay_runtime.js's placeholders become, per shape. DSO_*: C `struct dso` field
+# offsets on wasm32 (3.1.6: next, prev, onsuccess, onerror, user_data, flags,
+# mem_allocated, mem_addr, mem_size, table_addr, table_size, name[]; 4.0.9: event, flags,
+# mem_allocated, mem_addr, mem_size, table_addr, table_size, file_data, file_data_size,
+# name[]), the JS dso's exports field, the import object, how to load a library with a
+# handle, how to resolve a global symbol to a function, and the runtime's own sync.
+EM3 = dict(DSO_SIZE=48, DSO_MEM_ALLOCATED=24, DSO_MEM_ADDR=28, DSO_MEM_SIZE=32,
+           DSO_TABLE_ADDR=36, DSO_TABLE_SIZE=40, DSO_EXPORTS="module", IMPORTS="asmLibraryArg",
+           LOAD_LIBRARY="loadDynamicLibrary", RESOLVE="resolveGlobalSymbol",
+           RUNTIME_SYNC="__emscripten_thread_sync_code")
+EM4 = dict(DSO_SIZE=40, DSO_MEM_ALLOCATED=8, DSO_MEM_ADDR=12, DSO_MEM_SIZE=16,
+           DSO_TABLE_ADDR=20, DSO_TABLE_SIZE=24, DSO_EXPORTS="exports", IMPORTS="wasmImports",
+           LOAD_LIBRARY="(function (n, f, h) { return loadDynamicLibrary(n, f, undefined, h); })",
+           RESOLVE="(function (s) { return resolveGlobalSymbol(s, true).sym; })",
+           RUNTIME_SYNC="__emscripten_dlsync_self")
 
 
-def runtime(api, dso, set_import, load_library, resolve):
+def runtime(api, values):
     js = api.read("replay_runtime.js")
-    for k, v in dso.items():
-        js = js.replace("WP_DSO_" + k, str(v))
-    js = js.replace("WP_SET_IMPORT(", set_import + "(")
-    js = js.replace("WP_LOAD_LIBRARY(", load_library + "(")
-    js = js.replace("WP_RESOLVE(", resolve + "(")
+    for k in sorted(values, key=len, reverse=True):
+        js = js.replace("WP_" + k, str(values[k]))
+    left = re.findall(r"WP_[A-Z_]+", js)
+    if left:
+        raise ValueError(f"replay_runtime.js: unfilled placeholders {left}")
     # re templates treat backslashes specially
     return js.replace("\\", "\\\\")
 
@@ -43,9 +54,7 @@ def register(api):
                   replacement=replacement, doc=doc, **kw)
 
     # ---- Emscripten 3.1.x --------------------------------------------------------------
-    em3_rt = ("function wpSetImport3(n, f) { asmLibraryArg[n] = f; }\n" +
-              runtime(api, DSO_EM3, "wpSetImport3", "loadDynamicLibrary",
-                      "resolveGlobalSymbol"))
+    em3_rt = runtime(api, EM3)
     add("runtime", ("em3",),
         r"var\s+ENVIRONMENT_IS_PTHREAD\s*=\s*Module\s*\[\s*" + Q + "ENVIRONMENT_IS_PTHREAD" + Q +
         r"\s*\]\s*\|\|\s*false\s*;",
@@ -96,6 +105,55 @@ def register(api):
         "function-address (GOT) slots get the main thread's index in every worker",
         count="+")
     add("record-dlsym-slot", ("em3",),
+        r"result\s*=\s*addFunction\s*\(\s*result\s*,\s*result\.sig\s*\)",
+        "result = wpSlot(addFunction(result, result.sig), handle, symbol){MARK}",
+        "table slots dlsym() adds on the main thread are logged for the workers")
+
+    # ---- Emscripten 4.0.x (src/lib/libpthread.js, libdylink.js, runtime_pthread.js) -------
+    # Workers run the main script itself (no X.worker.js); getMemory already uses calloc;
+    # a worker placing a library from a dso record grows its table by the library's size
+    # instead of up to the recorded base (checked only with ASSERTIONS).
+    add("runtime-4", ("em4",),
+        r"var\s+ENVIRONMENT_IS_PTHREAD\s*=\s*ENVIRONMENT_IS_WORKER\s*&&[^;]*;",
+        "\\g<0>{MARK}\n" + runtime(api, EM4),
+        "the replay/URL runtime (replay_runtime.js), once, in the runtime's scope")
+    add("worker-script-url-4", ("em4",),
+        r"var\s+pthreadMainJs\s*=\s*_scriptName\s*;",
+        "var pthreadMainJs = wpWorkerUrl(_scriptName, \"\");{MARK}",
+        "workers start from Module.mainScriptUrlOrBlob or globalThis.PTHREAD_MAIN_JS, even "
+        "when the runtime was built without mainScriptUrlOrBlob in INCOMING_MODULE_JS_API")
+    add("run-message-log-4", ("em4",),
+        r"(?P<k>" + prop("cmd") + S + ":" + S + Q + "run" + Q + S + ",)",
+        "\\g<k>{MARK}\"wpLog\": wpRunInfo(),",
+        "every 'run' message carries the address of the placement log")
+    add("run-message-receive-4", ("em4",),
+        r"(?P<h>else\s+if\s*\(\s*cmd\s*===\s*" + Q + "run" + Q + r"\s*\)\s*\{)",
+        "\\g<h>{MARK}wpOnRun(msgData);",
+        "a worker picks the log address out of its 'run' message")
+    add("thread-start-replay-4", ("em4",),
+        r"(?<![\w$])__emscripten_dlsync_self\s*\(\s*\)\s*;",
+        "{MARK}wpReplay();\\g<0>",
+        "a thread replays the log before its entry point runs (new or reused worker)")
+    add("table-fit-4", ("em4",),
+        r"wasmTable\.grow\s*\(\s*metadata\.tableSize\s*\)",
+        "wpTableFit(tableBase, metadata.tableSize){MARK}",
+        "a library placed at a recorded table base gets a table that reaches it")
+    add("record-placement-4", ("em4",),
+        r"moduleExports\s*=\s*relocateExports\s*\(\s*instance\.exports\s*,\s*memoryBase\s*\)\s*;",
+        "\\g<0>{MARK}wpPlaced(moduleExports, binary, memoryBase, metadata.memorySize, "
+        "tableBase, metadata.tableSize);",
+        "the main thread remembers where each library instance was placed")
+    add("record-library-4", ("em4",),
+        r"(?P<h>function\s+moduleLoaded\s*\(\s*(?P<m>\w+)\s*\)\s*\{)",
+        "\\g<h>{MARK}wpRecordLib(libName, \\g<m>, dso.global);",
+        "the main thread logs each library it loads, whoever asked (JS or C dlopen)")
+    add("got-slots-4", ("em4",),
+        r"(?P<lhs>GOT\[\s*symName\s*\]|entry)\.value\s*=\s*addFunction\s*\(\s*value\s*"
+        r"(?:,\s*value\.sig\s*)?\)",
+        "\\g<lhs>.value = wpGotSlot(symName, value){MARK}",
+        "function-address (GOT) slots get the main thread's index in every worker",
+        count="+")
+    add("record-dlsym-slot-4", ("em4",),
         r"result\s*=\s*addFunction\s*\(\s*result\s*,\s*result\.sig\s*\)",
         "result = wpSlot(addFunction(result, result.sig), handle, symbol){MARK}",
         "table slots dlsym() adds on the main thread are logged for the workers")

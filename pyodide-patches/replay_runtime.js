@@ -1,6 +1,7 @@
 // wpatch runtime (warmpool pyodide-patches/emscripten_set.py): inserted once into the
 // runtime's scope. Names it uses from the runtime are the same in Emscripten 3.1.x and
-// 4.0.x; WP_DSO_* (the C `struct dso` field offsets) are filled in per shape.
+// 4.0.x, except the upper-case placeholders (struct dso offsets, the import object...),
+// which emscripten_set.py fills in per shape.
 //
 // 1. Worker script URL: pthread workers are started from the URL the embedder gives
 //    (Module.mainScriptUrlOrBlob, or globalThis.PTHREAD_MAIN_JS when the runtime runs in a
@@ -43,7 +44,7 @@ function wpStr(p, n) { return new TextDecoder().decode(wpR.u8.slice(p, p + n)); 
 // Called from wasm in place of _emscripten_thread_sync_code.
 function wpSync() {
   wpReplay();
-  __emscripten_thread_sync_code();
+  WP_RUNTIME_SYNC();
 }
 wpSync.sig = "v";
 
@@ -145,6 +146,13 @@ function wpGotSlot(sym, value) {
   return idx;
 }
 
+// Any thread placing a library: the table must reach tableBase + size. A worker's table
+// can be shorter (gaps the main thread filled with addFunction) or already long enough.
+function wpTableFit(tableBase, size) {
+  var need = tableBase + size - wasmTable.length;
+  if (need > 0) wasmTable.grow(need);
+}
+
 // Main thread, building a 'run' message; worker, receiving it.
 function wpRunInfo() { return wpHead(); }
 function wpOnRun(data) {
@@ -165,7 +173,7 @@ function wpBindSync() {
   wasmTable.set(slot, convertJsFunctionToWasm(wpSync, "v"));
   if (!functionsInTableMap) { functionsInTableMap = new WeakMap(); updateTableMap(0, wasmTable.length); }
   functionsInTableMap.set(wpSync, slot);
-  WP_SET_IMPORT("_emscripten_thread_sync_code", wpSync);
+  WP_IMPORTS["_emscripten_thread_sync_code"] = wpSync;
 }
 
 // Worker: applies every record it has not seen yet.
@@ -200,7 +208,9 @@ function wpApply(rec) {
     // Gaps the main thread filled with addFunction stay empty here.
     if (wasmTable.length < tableBase) wasmTable.grow(tableBase - wasmTable.length);
     // A dso record saying "already placed", as C dlopen's would.
-    var sp = stackSave(), dso = stackAlloc(WP_DSO_SIZE);
+    var dso = _malloc(WP_DSO_SIZE);
+    wpViews();
+    i32 = wpR.i32;
     wpR.u8.fill(0, dso, dso + WP_DSO_SIZE);
     wpR.u8[dso + WP_DSO_MEM_ALLOCATED] = 1;
     i32[(dso + WP_DSO_MEM_ADDR) >> 2] = memBase;
@@ -214,13 +224,13 @@ function wpApply(rec) {
       WP_LOAD_LIBRARY(name, { global: !!i32[p + 10], nodelete: true, fs: fs }, dso);
     } finally {
       delete LDSO.loadedLibsByHandle[dso];
-      stackRestore(sp);
+      _free(dso);
     }
   } else if (i32[p + 1] === 2) {
     var lib = i32[p + 3] ? wpStr(i32[p + 2], i32[p + 3]) : "";
     var sym = wpStr(i32[p + 4], i32[p + 5]), index = i32[p + 6];
     var m = lib && LDSO.loadedLibsByName[lib];
-    var f = m && typeof m.module == "object" ? m.module[sym] : WP_RESOLVE(sym);
+    var f = m && typeof m.WP_DSO_EXPORTS == "object" ? m.WP_DSO_EXPORTS[sym] : WP_RESOLVE(sym);
     if (typeof f != "function") return;
     if (wasmTable.length <= index) wasmTable.grow(index + 1 - wasmTable.length);
     try { wasmTable.set(index, f); } catch (e) { /* a JS function: cannot run on a worker */ }

@@ -59,7 +59,7 @@ self.warmpoolRuntimes = (() => {
   // web/tools/threaded_runtime.py): real pthreads, so the threaded side module and a pool
   // with workers. It has no JS<->Python bridge, so we drive the C API: PyRun_StringFlags
   // with Py_eval_input returns the JSON string that demo.call() produced.
-  async function threaded({ base, status, isolated, cores }) {
+  async function threaded({ base, status, isolated, cores, lib: libOption }) {
     if (!isolated || typeof SharedArrayBuffer !== 'function') {
       throw new Error('threaded mode needs a cross-origin isolated page: no SharedArrayBuffer here');
     }
@@ -76,8 +76,10 @@ self.warmpoolRuntimes = (() => {
     const stderr = [];
     const M = {
       noInitialRun: true,
-      // pthread workers importScripts() the runtime: from a worker it cannot find itself.
-      mainScriptUrlOrBlob: `${dir}python.js`,
+      // pthread workers importScripts() the runtime, and a runtime loaded into a worker
+      // takes the worker's own script (worker.js) for itself: tell it. (?lib=no-main-url
+      // leaves this out, to show what goes wrong.)
+      mainScriptUrlOrBlob: libOption === 'no-main-url' ? undefined : `${dir}python.js`,
       locateFile: (p) => dir + p,
       print: (s) => console.log(s),
       printErr: (s) => { stderr.push(s); },
@@ -128,10 +130,12 @@ self.warmpoolRuntimes = (() => {
     // The library's path in MEMFS is also its URL on our server. Each pthread worker has
     // its own (empty) MEMFS, so when it replays the dlopen it misses the file and falls
     // back to a synchronous XHR of the same path, which the server answers.
-    FS.mkdir(libUrl.pathname.slice(0, libUrl.pathname.lastIndexOf('/')));
-    FS.write(libUrl.pathname, lib);
+    // ?lib=memfs-only puts it where no URL points, to show the failure this avoids.
+    const libPath = libOption === 'memfs-only' ? '/memfs-only/libwarmpool.so' : libUrl.pathname;
+    FS.mkdir(libPath.slice(0, libPath.lastIndexOf('/')));
+    FS.write(libPath, lib);
     for (const [k, v] of [['PYTHONHOME', '/usr/local'], ['PYTHONDONTWRITEBYTECODE', '1'],
-      ['WARMPOOL_LIB', libUrl.pathname]]) M._setenv(cstr(k), cstr(v), 1);
+      ['WARMPOOL_LIB', libPath]]) M._setenv(cstr(k), cstr(v), 1);
 
     status('starting CPython…');
     M._Py_InitializeEx(0);

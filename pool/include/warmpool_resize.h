@@ -47,7 +47,8 @@
  * a pointer is NULL, width or height < 1, channels is not 1..4 or channels plus alpha
  * exceeds 4, src and dst channel counts differ, the filter is unknown, two dst pixels or
  * channels share a byte, or a dst byte may be a src byte (overlap; bytes that interleave
- * without touching are fine). EOVERFLOW: an extent does not fit the address space.
+ * without touching are fine). EOVERFLOW: an extent does not fit the address space, or
+ * a side is longer than WARMPOOL_RESIZE_MAX_SIDE.
  *
  * Thread safety: a resizer keeps weight tables and per-task scratch, so one resizer
  * serves one call at a time; a second concurrent call on the same resizer returns EBUSY
@@ -71,6 +72,8 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+#define WARMPOOL_RESIZE_MAX_SIDE (1 << 24) /* largest width or height */
 
 #define WARMPOOL_RESIZE_AREA     0
 #define WARMPOOL_RESIZE_BILINEAR 1

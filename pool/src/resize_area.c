@@ -81,6 +81,25 @@ static void halve_row4(const uint8_t *restrict s0, const uint8_t *restrict s1,
     halve_row(s0 + 8 * x, s1 + 8 * x, d + 4 * x, dw - x, 4);
 }
 
+/* One channel: byte pairs as 16-bit lanes; the pair sum is low byte plus high byte
+   (either byte order), four of them fit the lane. */
+typedef uint16_t rz_u16x8 __attribute__((vector_size(16)));
+typedef uint8_t rz_u8x8 __attribute__((vector_size(8)));
+
+static void halve_row1(const uint8_t *restrict s0, const uint8_t *restrict s1,
+                       uint8_t *restrict d, int dw) {
+    int x = 0;
+    for (; x + 8 <= dw; x += 8) {
+        rz_u16x8 a, b;
+        memcpy(&a, s0 + 2 * x, 16);
+        memcpy(&b, s1 + 2 * x, 16);
+        rz_u16x8 sum = ((a & 0xff) + (a >> 8) + (b & 0xff) + (b >> 8) + 2) >> 2;
+        rz_u8x8 out = __builtin_convertvector(sum, rz_u8x8);
+        memcpy(d + x, &out, 8);
+    }
+    halve_row(s0 + 2 * x, s1 + 2 * x, d + x, dw - x, 1);
+}
+
 static void halve_row_swizzled(const uint8_t *s0, const uint8_t *s1, uint8_t *d, int dw, int n,
                                const uint8_t *lane_dst) {
     for (int x = 0; x < dw; x++)
@@ -102,7 +121,7 @@ void rz_halve_rows(const rz_plan *pl, int y0, int y1) {
             continue;
         }
         switch (n) {
-        case 1: halve_row(s0, s1, o, dw, 1); break;
+        case 1: halve_row1(s0, s1, o, dw); break;
         case 2: halve_row(s0, s1, o, dw, 2); break;
         case 3: halve_row(s0, s1, o, dw, 3); break;
         default: halve_row4(s0, s1, o, dw); break;

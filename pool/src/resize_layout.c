@@ -99,14 +99,16 @@ static int view_init(rz_view *v, const warmpool_image *im) {
     if (!im || !im->data || im->width < 1 || im->height < 1 || im->channels < 1 ||
         im->channels > 4 || im->channels + (im->alpha != NULL) > 4)
         return EINVAL;
+    if (im->width > WARMPOOL_RESIZE_MAX_SIDE || im->height > WARMPOOL_RESIZE_MAX_SIDE)
+        return EOVERFLOW; /* kernels index rows with int */
     v->w = im->width;
     v->h = im->height;
     v->n = im->channels + (im->alpha != NULL);
     int err = 0;
-    (void)span(im->channels, im->stride_c, &err);
+    (void)span(im->channels, im->stride_c, &err); /* only its overflow check */
     if (err) return err;
     for (int c = 0; c < im->channels; c++) {
-        int64_t o = (int64_t)c * im->stride_c; /* |o| <= ec */
+        int64_t o = (int64_t)c * im->stride_c; /* within the span just checked */
         if (o < 0 ? (uintptr_t)-o > (uintptr_t)im->data
                   : (uintptr_t)o > UINTPTR_MAX - (uintptr_t)im->data)
             return EOVERFLOW;

@@ -188,7 +188,15 @@ def _surface(s, keep):
             "asy": s.get_pitch(), "surface": s}
 
 
+MAX_SIDE = 1 << 24          # WARMPOOL_RESIZE_MAX_SIDE
+_MAX_STRIDE = 1 << (8 * ctypes.sizeof(ctypes.c_ssize_t) - 2)
+
+
 def _cimage(d, with_alpha=True):
+    if not (1 <= d["w"] <= MAX_SIDE and 1 <= d["h"] <= MAX_SIDE):
+        raise ValueError(f"image sides must be 1..{MAX_SIDE}, not {d['w']}x{d['h']}")
+    if any(abs(d[k]) >= _MAX_STRIDE for k in ("sx", "sy", "sc", "asx", "asy")):
+        raise ValueError("a stride does not fit this platform's ptrdiff_t")
     alpha = d["alpha"] if with_alpha else None
     return _CImage(d["data"], d["w"], d["h"], d["n"], d["sx"], d["sy"], d["sc"], alpha,
                    d["asx"] if alpha else 0, d["asy"] if alpha else 0)

@@ -431,6 +431,8 @@ TEST(resize_rejects_impossible_views) {
     x = d; x.stride_y = 8;          CHECK(warmpool_resize(NULL, NULL, &s, &x, 0) == EINVAL);
     x = d; x.stride_x = PTRDIFF_MAX / 2; CHECK(warmpool_resize(NULL, NULL, &s, &x, 0) == EOVERFLOW);
     x = d; x.stride_y = -PTRDIFF_MAX;   CHECK(warmpool_resize(NULL, NULL, &s, &x, 0) == EOVERFLOW);
+    x = d; x.height = WARMPOOL_RESIZE_MAX_SIDE + 1; x.stride_y = 0;
+    CHECK(warmpool_resize(NULL, NULL, &s, &x, 0) == EOVERFLOW);
     /* dst inside src, dst == src */
     x = d; x.data = a + 40;         CHECK(warmpool_resize(NULL, NULL, &s, &x, 0) == EINVAL);
     x = s;                          CHECK(warmpool_resize(NULL, NULL, &s, &x, 0) == EINVAL);

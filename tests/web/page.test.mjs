@@ -232,3 +232,18 @@ test('moves that arrive during a slow frame are coalesced: only the newest is re
       await context.close();
     }
   });
+
+// The workaround the threaded mode depends on: each pthread worker has its own empty MEMFS
+// and replays the parent's dlopen by path; when nothing is at that path it falls back to a
+// synchronous XHR of the same string, so the library's MEMFS path must also be its URL.
+test('threaded: a library that lives only in the parent MEMFS cannot start pool threads',
+  { timeout: 120_000 }, async () => {
+    const { context, page } = await open('threaded', '&lib=memfs-only');
+    try {
+      const s = await demoState(page);
+      assert.equal(s.ready, false, 'the pool started although its workers had no library');
+      assert.match(s.errors.join('\n'), /Table\.get\(\): invalid address|Could not load dynamic lib|table index is out of bounds/);
+    } finally {
+      await context.close();
+    }
+  });
