@@ -131,7 +131,7 @@ static void print_notes(const bench_results *r) {
     for (int i = 0; i < r->rounds; i++)
         stuck += r->warm_ms[i] >= 50;
     printf("\nwarmpool warm: from warm(1) (worker asleep) until the worker had joined 32 jobs "
-           "of n=1000: median %.2f ms, max %.2f ms; not within 50 ms in %d of %d rounds",
+           "of n=100000: median %.2f ms, max %.2f ms; not within 50 ms in %d of %d rounds",
            quantile(r->warm_ms, r->rounds, 0.5), quantile(r->warm_ms, r->rounds, 1.0), stuck,
            r->rounds);
     printf("\nwarmpool n=100000, 100 untimed calls per round: the worker ran a median %.0f%% "

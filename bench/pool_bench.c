@@ -83,7 +83,7 @@ static double warm_up(warmpool *p, bench_data *d) {
     uint64_t t0 = bench_now_ns(), t;
     warmpool_stats s;
     do {
-        ours_call(p, JOB_1K, d);
+        ours_call(p, JOB_100K, d);
         warmpool_get_stats(p, &s, sizeof s);
         t = bench_now_ns() - t0;
     } while (s.joins < 32 && t < 50000000);

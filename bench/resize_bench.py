@@ -6,7 +6,9 @@ contender, every contender in the same run, rounds interleaved; medians of the r
 Contenders: pygame.transform.smoothscale; cv2.resize(INTER_AREA) on a contiguous RGB
 array, on the pixels3d view, and on the surface bytes reinterpreted as a contiguous
 (H, W, 4) array (the trick); warmpool.resize on the raw pixels3d + pixels_alpha views,
-serial and on a Pool. cv2 runs at 1 thread and at its default thread count.
+serial and on a Pool (and on pixels3d alone, whose gap byte per pixel is never read, so
+it cannot take the interleaved fast path). cv2 runs at 1 thread and at its default
+thread count. A second table resizes a contiguous RGBA array by other factors.
 """
 import argparse
 import contextlib
@@ -75,6 +77,10 @@ def main():
          lambda: warmpool.resize((p3, pa), (d3, da))),
         ("ours pixels3d+alpha, pool (2 threads)", None,
          lambda: warmpool.resize((p3, pa), (d3, da), pool=pool)),
+        ("ours pixels3d alone (gap byte), 1 thread", None,
+         lambda: warmpool.resize(p3, d3)),
+        ("ours pixels3d alone (gap byte), pool", None,
+         lambda: warmpool.resize(p3, d3, pool=pool)),
         ("ours Surface -> Surface, pool (2 threads)", None,
          lambda: warmpool.resize(src, dst, pool=pool)),
     ]

@@ -7,11 +7,11 @@ WNODE     := NODE_PATH=/usr/share/nodejs $(NODE) --no-experimental-fetch
 WB        := $(B)/wasm
 WPATCH    := $(PY) pyodide-patches/wpatch.py
 WASM_SRC  := $(LIB_SRC) pool/src/prim/emscripten.c
-# i64 in signatures needs BigInt to match Pyodide's 4.0.9 ABI. -Wno-experimental: emcc
-# calls "-pthread -sSIDE_MODULE" experimental, and -Werror would refuse it.
+# Links use -sWASM_BIGINT (i64 in signatures, as in Pyodide's 4.0.9 ABI) and
+# -Wno-experimental (emcc calls "-pthread -sSIDE_MODULE" experimental; -Werror would stop).
 WASM_CFLAGS := $(WFLAGS) -O2 -fPIC $(INC)
-WASM_T_FLAGS := -pthread -DWP_THREADS=1
-WASM_S_FLAGS := -DWP_THREADS=0
+WASM_T_FLAGS := -pthread
+WASM_S_FLAGS :=
 WASM_HDR  := $(LIB_HDR) pool/src/events.h
 
 $(WB)/t/%.o: %.c $(WASM_HDR)
@@ -33,7 +33,7 @@ $(WB)/libwarmpool-serial.so: $(WASM_SRC:%.c=$(WB)/s/%.o) tests/wasm/check_import
 
 .PHONY: wasm wasm-libs
 wasm-libs: $(WB)/libwarmpool.so $(WB)/libwarmpool-serial.so
-wasm: wasm-libs
+wasm: wasm-libs $(WB)/host-patched/host.js
 ALL_TARGETS += wasm
 
 # --- The threaded test host: a Pyodide-like -pthread main module. It exports exactly what
@@ -74,9 +74,41 @@ WPATCH_SRC := pyodide-patches/wpatch.py $(wildcard pyodide-patches/*_set.py) pyo
 $(WB)/host-patched/host.js: $(WB)/host/host.js $(WPATCH_SRC)
 	@mkdir -p $(dir $@)
 	cp $(WB)/host/host.wasm $(WB)/host/host.worker.js $(dir $@)
-	$(WPATCH) $< -o $@
+	$(WPATCH) --set emscripten $< -o $@
 
 WASM_TEST_DEPS := $(WB)/libwarmpool.so $(WB)/libwarmpool-serial.so $(WB)/host/host.js \
   $(WB)/host-patched/host.js $(WB)/test/libkernels.so $(WB)/test/libwarmpool-nosync.so
 .PHONY: wasm-test-deps
 wasm-test-deps: $(WASM_TEST_DEPS)
+$(WB)/test/libbad_time.so: tests/wasm/bad_time.c
+	@mkdir -p $(dir $@)
+	$(EMCC) $(WFLAGS) -O2 -fPIC -sSIDE_MODULE=1 -sWASM_BIGINT $< -o $@
+
+# -O0/-O1 builds of the host: the anchors must match every optimisation level's text.
+WASM_FIXTURES := $(WB)/fixtures/O0/host.js $(WB)/fixtures/O1/host.js
+WASM_TEST_DEPS += $(WB)/test/libbad_time.so $(WASM_FIXTURES)
+
+# --- Tests: node's test runner; each scenario runs in its own Node process with a timeout.
+WASM_NODE_TESTS := tests/node/wpatch.test.mjs tests/node/imports.test.mjs \
+  tests/node/patches.test.mjs tests/node/pool.test.mjs
+.PHONY: test-wasm
+test-wasm: $(WASM_TEST_DEPS)
+	@echo "== Wasm: patch tool, import check, runtime patches, pool on Wasm threads (Node)"
+	NODE_PATH=/usr/share/nodejs timeout 900 $(NODE) --no-experimental-fetch --test \
+	  --test-timeout=180000 --test-reporter=spec $(WASM_NODE_TESTS)
+TEST_TARGETS += test-wasm
+
+# --- Bench: the same timing loop (bench/wasm_bench_core.c) natively and as a side module in
+# the patched Node host, interleaved rounds, ratio Wasm/native.
+$(WB)/test/libwbench.so: bench/wasm_bench_core.c bench/bench.h pool/include/warmpool.h
+	@mkdir -p $(dir $@)
+	$(EMCC) $(WFLAGS) -Wno-experimental -O2 -fPIC -pthread -sSIDE_MODULE=1 -sWASM_BIGINT $(INC) -Ibench $< -o $@.tmp
+	$(WASM_CHECK) $@.tmp --allow tests/wasm/allowed_imports.txt --allow tests/wasm/allowed_imports_kernels.txt && mv $@.tmp $@
+$(B)/bench/wasm_bench_native: bench/wasm_bench_core.c bench/bench.h $(B)/native/libwarmpool.a
+	@mkdir -p $(dir $@)
+	$(CC) $(WFLAGS) -O2 -pthread -D_GNU_SOURCE -DWB_MAIN $(INC) -Ibench $< $(B)/native/libwarmpool.a -lm -o $@
+.PHONY: bench-wasm
+bench-wasm: $(WB)/libwarmpool.so $(WB)/host-patched/host.js $(WB)/test/libwbench.so $(B)/bench/wasm_bench_native
+	@echo "== Wasm pool (Node host, real Wasm threads) next to native, same code, interleaved rounds"
+	NODE_PATH=/usr/share/nodejs timeout 300 $(NODE) --no-experimental-fetch bench/wasm_bench.mjs
+BENCH_TARGETS += bench-wasm

@@ -27,8 +27,20 @@ test-py-native: $(B)/native/libwarmpool.so $(B)/native/libkernels.so
 	cd python/tests && WARMPOOL_LIB=$(CURDIR)/$(B)/native/libwarmpool.so \
 	  timeout 600 $(PY) -m unittest -v
 
-# One fresh Pyodide per test file, each in a worker thread the runner can kill on timeout.
+# Pyodide's pyodide.asm.js with the Pyodide patch set, as a copy (node_modules is never
+# written). The npm build has no threads, so only the `pyodide` set applies to it; a
+# threaded build takes every set (see pyodide-patches/README.md).
+PYODIDE_ASM := node_modules/pyodide/pyodide.asm.js
+$(B)/pyodide-patched/pyodide.asm.js: $(PYODIDE_ASM) pyodide-patches/wpatch.py pyodide-patches/pyodide_set.py
+	@mkdir -p $(@D)
+	$(PY) pyodide-patches/wpatch.py --set pyodide $< -o $@
+.PHONY: pyodide-patched
+pyodide-patched: $(B)/pyodide-patched/pyodide.asm.js
+
+# One fresh Pyodide per test file, each in a worker thread the runner can kill on timeout;
+# then the runner's own test (a trap, a hang) and the Pyodide patch set's tests.
 test-py-pyodide: $(B)/wasm/libwarmpool-serial.so $(PYW)/libkernels-serial.so
-	@echo "== Python package tests (stock Pyodide $(shell node -p 'require("./node_modules/pyodide/package.json").version' 2>/dev/null) in Node, serial side module)"
-	timeout 900 $(NODE) --test tests/pyodide/suite.test.mjs
+	@echo "== Python package tests (stock Pyodide in Node, serial side module) + Pyodide patches"
+	timeout 1200 $(NODE) --test --test-concurrency=1 tests/pyodide/suite.test.mjs \
+	  tests/pyodide/runner.test.mjs tests/pyodide/patches.test.mjs
 TEST_TARGETS += test-py-native test-py-pyodide

@@ -57,8 +57,14 @@ test-web-server:
 test-web-tools:
 	@echo "== web: browser adaptation of the threaded CPython glue"
 	timeout 120 $(PY) -m unittest tests/web/test_threaded_runtime.py
-test-web-browser: web web-threaded
+test-web-browser: web web-threaded $(B)/native/libwarmpool.so
 	@echo "== web: headless Chromium (serial and threaded modes)"
 	timeout 900 $(NODE) --test --test-concurrency=1 tests/web/page.test.mjs
 test-web: test-web-server test-web-tools test-web-browser
 TEST_TARGETS += test-web
+
+.PHONY: bench-web
+bench-web: web web-threaded
+	@echo "== web demo: per-frame resize in headless Chromium, serial vs pooled, both runtimes"
+	timeout 600 $(NODE) tests/web/bench_web.mjs
+BENCH_TARGETS += bench-web

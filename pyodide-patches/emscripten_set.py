@@ -80,9 +80,8 @@ def register(api):
         "\\g<h>{MARK}wpOnRun(\\g<d>);",
         "a worker picks the log address out of its 'run' message")
     add("thread-start-replay", ("em3",),
-        r"(?P<h>function\s+invokeEntryPoint\s*\(\s*\w+\s*,\s*\w+\s*\)\s*\{)"
-        r"(?P<s>\s*__emscripten_thread_sync_code\s*\(\s*\)\s*;)",
-        "\\g<h>{MARK}wpReplay();\\g<s>",
+        r"function\s+invokeEntryPoint\s*\(\s*\w+\s*,\s*\w+\s*\)\s*\{",
+        "\\g<0>{MARK}wpReplay();",
         "a thread replays the log before its entry point runs (new or reused worker)")
     add("zero-library-memory", ("em3",),
         r"var\s+memoryBase\s*=\s*metadata\.memorySize\s*\?\s*alignMemory\s*\(\s*getMemory\s*\("

@@ -108,12 +108,16 @@ class App:
         filt = "area" if rect[2] >= self.dw and rect[3] >= self.dh else "bilinear"
         src, dst = self.views(rect)
         since = self.tracer.now()
+        # Both runs write the same pixels. Their order alternates, so that neither one is
+        # always the run that finds the crop already in the cache.
+        ms = {}
+        order = (None, self.pool) if self.seq % 2 else (self.pool, None)
         t0 = _now_ms()
-        self.wp.resize(src, dst, filter=filt, pool=None)
-        t1 = _now_ms()
-        self.wp.resize(src, dst, filter=filt, pool=self.pool)
-        t2 = _now_ms()
-        total = t2 - t0
+        for pool in order:
+            t = _now_ms()
+            self.wp.resize(src, dst, filter=filt, pool=pool)
+            ms["serial" if pool is None else "pooled"] = _now_ms() - t
+        total = _now_ms() - t0
         slowest_changed = False
         # Keep the slowest frame's events (the tracer's own ring buffers move on).
         if self.slowest is None or total > self.slowest[0]:
@@ -123,7 +127,7 @@ class App:
             self.slowest = (total, self.seq, snap)
             slowest_changed = True
         out = {"seq": self.seq, "srcRect": list(rect), "filter": filt, "width": self.dw,
-               "height": self.dh, "zoom": self.zoom, "serialMs": t1 - t0, "pooledMs": t2 - t1,
+               "height": self.dh, "zoom": self.zoom, "serialMs": ms["serial"], "pooledMs": ms["pooled"],
                "stats": self.stats()}
         if slowest_changed:
             out["slowest"] = {"seq": self.seq, "ms": total}
@@ -156,7 +160,7 @@ def _init(**kw):
     global app
     app = App(**kw)
     return {"python": sys.version.split()[0], "workers": app.pool.workers,
-            "trace": True, "lib": app.pool._lib.path}
+            "trace": True, "lib": app.wp.load_library().path}
 
 
 def call(method, args_json):

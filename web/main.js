@@ -10,7 +10,7 @@
   const mode = params.get('mode') === 'threaded' ? 'threaded' : 'serial';
   const demo = (window.warmpoolDemo = {
     mode, ready: false, runtime: null, framesReceived: 0, framesDrawn: 0, receivedSeq: 0, lastFrame: null,
-    slowest: null, stats: null, errors: [], trace: null, posted: 0,
+    slowest: null, stats: null, errors: [], trace: null, posted: 0, frameLog: [],
   });
 
   const isolated = self.crossOriginIsolated === true;
@@ -34,10 +34,11 @@
   worker.onmessageerror = () => fail('worker sent a message that could not be read');
   const post = (msg, transfer) => { demo.posted++; worker.postMessage(msg, transfer || []); };
   // ?slowFrameMs=N makes every frame N ms longer (a busy wait in the worker), to watch
-  // moves being coalesced; ?lib=memfs-only shows why the threaded library path matters.
+  // moves being coalesced; ?break=memfs-only|no-main-url (threaded mode) leaves out one of
+  // the two workarounds the threaded runtime needs in a Web Worker, to show the failure.
   post({ type: 'init', mode, isolated, cores: navigator.hardwareConcurrency, width: canvas.width, height: canvas.height,
          base: new URL('.', location.href).href, slowFrameMs: Number(params.get('slowFrameMs')) || 0,
-         lib: params.get('lib') || '' });
+         breakWith: params.get('break') || '' });
 
   // Canvas pixel coordinates, whatever the CSS size.
   function pos(e) {
@@ -81,6 +82,10 @@
     const latency = performance.timeOrigin + performance.now() - (f.inputT || 0);
     delete f.rgba;
     demo.lastFrame = { ...f, drawLatencyMs: f.inputT ? latency : null };
+    if (demo.frameLog.length < 5000) {
+      demo.frameLog.push({ seq: f.seq, serialMs: f.serialMs, pooledMs: f.pooledMs, filter: f.filter,
+                           latencyMs: demo.lastFrame.drawLatencyMs });
+    }
     const ms = (x) => (x == null ? '-' : x.toFixed(2));
     for (const k of ['serial', 'pooled']) {
       recent[k].push(f[`${k}Ms`]);
@@ -110,6 +115,7 @@
         demo.runtime = m.runtime;
         $('runtime').textContent = `runtime: ${m.runtime.name} (Python ${m.runtime.python}), ` +
           `pool threads: ${m.runtime.poolThreads} + the caller; ${m.runtime.why}. ` +
+          `ctypes.CDLL("${m.runtime.lib}"). ` +
           `Loaded in ${(m.runtime.bootMs / 1000).toFixed(1)} s.`;
         $('save-trace').disabled = !m.runtime.trace;
         break;

@@ -59,7 +59,7 @@ self.warmpoolRuntimes = (() => {
   // web/tools/threaded_runtime.py): real pthreads, so the threaded side module and a pool
   // with workers. It has no JS<->Python bridge, so we drive the C API: PyRun_StringFlags
   // with Py_eval_input returns the JSON string that demo.call() produced.
-  async function threaded({ base, status, isolated, cores, lib: libOption }) {
+  async function threaded({ base, status, isolated, cores, breakWith }) {
     if (!isolated || typeof SharedArrayBuffer !== 'function') {
       throw new Error('threaded mode needs a cross-origin isolated page: no SharedArrayBuffer here');
     }
@@ -77,12 +77,12 @@ self.warmpoolRuntimes = (() => {
     const M = {
       noInitialRun: true,
       // pthread workers importScripts() the runtime, and a runtime loaded into a worker
-      // takes the worker's own script (worker.js) for itself: tell it. (?lib=no-main-url
+      // takes the worker's own script (worker.js) for itself: tell it. (?break=no-main-url
       // leaves this out, to show what goes wrong.)
-      mainScriptUrlOrBlob: libOption === 'no-main-url' ? undefined : `${dir}python.js`,
+      mainScriptUrlOrBlob: breakWith === 'no-main-url' ? undefined : `${dir}python.js`,
       locateFile: (p) => dir + p,
       print: (s) => console.log(s),
-      printErr: (s) => { stderr.push(s); },
+      printErr: (s) => { stderr.push(s); if (stderr.length > 200) stderr.shift(); },
     };
     self.Module = M;
     await new Promise((resolve, reject) => {
@@ -130,8 +130,8 @@ self.warmpoolRuntimes = (() => {
     // The library's path in MEMFS is also its URL on our server. Each pthread worker has
     // its own (empty) MEMFS, so when it replays the dlopen it misses the file and falls
     // back to a synchronous XHR of the same path, which the server answers.
-    // ?lib=memfs-only puts it where no URL points, to show the failure this avoids.
-    const libPath = libOption === 'memfs-only' ? '/memfs-only/libwarmpool.so' : libUrl.pathname;
+    // ?break=memfs-only puts it where no URL points, to show the failure this avoids.
+    const libPath = breakWith === 'memfs-only' ? '/memfs-only/libwarmpool.so' : libUrl.pathname;
     FS.mkdir(libPath.slice(0, libPath.lastIndexOf('/')));
     FS.write(libPath, lib);
     for (const [k, v] of [['PYTHONHOME', '/usr/local'], ['PYTHONDONTWRITEBYTECODE', '1'],

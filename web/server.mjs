@@ -64,7 +64,10 @@ function inside(real, root) {
   return real === root || real.startsWith(root + path.sep);
 }
 
-export function createServer({ repo = path.resolve(HERE, '..'), mounts } = {}) {
+// isolate: false drops the three isolation headers (only for showing what the page does
+// without them).
+export function createServer({ repo = path.resolve(HERE, '..'), mounts, isolate = true } = {}) {
+  const iso = isolate ? ISOLATION_HEADERS : {};
   mounts = mounts || [
     // Longest prefix first.
     { prefix: '/build/', dir: path.join(repo, 'build', 'web') },
@@ -72,7 +75,7 @@ export function createServer({ repo = path.resolve(HERE, '..'), mounts } = {}) {
   ];
   const server = http.createServer((req, res) => {
     const send = (status, body, type = 'text/plain; charset=utf-8') => {
-      res.writeHead(status, { ...ISOLATION_HEADERS, 'Content-Type': type, 'Cache-Control': 'no-store' });
+      res.writeHead(status, { ...iso, 'Content-Type': type, 'Cache-Control': 'no-store' });
       res.end(req.method === 'HEAD' ? undefined : body);
     };
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(405, 'method not allowed\n');
@@ -88,7 +91,7 @@ export function createServer({ repo = path.resolve(HERE, '..'), mounts } = {}) {
         if (err2) return send(404, '404\n');
         if (st.isDirectory()) {
           if (!req.url.split(/[?#]/, 1)[0].endsWith('/')) {
-            res.writeHead(301, { ...ISOLATION_HEADERS, Location: req.url.split(/[?#]/, 1)[0] + '/' });
+            res.writeHead(301, { ...iso, Location: req.url.split(/[?#]/, 1)[0] + '/' });
             return res.end();
           }
           file = path.join(real, 'index.html');
@@ -100,7 +103,7 @@ export function createServer({ repo = path.resolve(HERE, '..'), mounts } = {}) {
     });
     function stream(file, st) {
       res.writeHead(200, {
-        ...ISOLATION_HEADERS,
+        ...iso,
         'Content-Type': MIME[path.extname(file).toLowerCase()] || 'application/octet-stream',
         'Content-Length': st.size,
         'Cache-Control': 'no-store',

@@ -3,16 +3,17 @@
 // messages; moves are coalesced here (only the newest one is rendered), so a slow frame
 // delays the next one but never queues up stale work, and the main thread never waits.
 //
-// A runtime adapter hides which Python this is:
-//   { name, python, poolThreads, why, trace, call(method, args) -> object, pixels() -> Uint8Array }
-// call() passes JSON both ways, so the same web/demo.py drives stock Pyodide and a threaded
-// CPython-on-Wasm that has no JS<->Python proxies.
+// A runtime adapter (runtimes.js) hides which Python this is: { name, why, poolWorkers,
+// scenePath, scene, call(method, args) -> object, pixels() -> Uint8Array (a copy of the
+// BGRA surface), readFile(path) -> Uint8Array, settle()? }. call() passes JSON both ways,
+// so the same web/demo.py drives stock Pyodide and a threaded CPython-on-Wasm that has no
+// JS<->Python proxies.
 importScripts('runtimes.js');
 
 let rt = null;
 let base = '';
 let slowFrameMs = 0;
-const inbox = { move: null, wheel: null, scheduled: false, received: 0, coalesced: 0, busy: false };
+const inbox = { move: null, wheel: null, scheduled: false, received: 0, coalesced: 0 };
 
 function post(msg, transfer) { self.postMessage(msg, transfer || []); }
 function fail(err) {
@@ -105,7 +106,7 @@ async function boot(m) {
   const status = (text) => post({ type: 'status', text });
   const make = m.mode === 'threaded' ? self.warmpoolRuntimes.threaded : self.warmpoolRuntimes.pyodide;
   rt = null;
-  const r = await make({ base, status, isolated: m.isolated, cores: m.cores, lib: m.lib });
+  const r = await make({ base, status, isolated: m.isolated, cores: m.cores, breakWith: m.breakWith });
   const info = r.call('init', { scene: r.scenePath, sceneWidth: r.scene.width, sceneHeight: r.scene.height,
     width: m.width, height: m.height, workers: r.poolWorkers });
   if (r.settle) await r.settle();

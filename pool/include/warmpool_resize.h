@@ -39,7 +39,11 @@
  * exactly a contiguous 4-channel image. If both are interleaved along y instead, x and y
  * are swapped for the job. If only the channel order differs, channels are reordered on
  * store, never mixed. Anything else takes the general strided path (same results).
- * warmpool_resize_layout() says which path a pair of views takes.
+ * warmpool_resize_layout() says which path a pair of views takes. An exact halving has
+ * its own kernel (SIMD for 1 and 4 interleaved channels); other sizes use a separable
+ * fixed-point engine whose hot loops use AVX2 when the CPU has it (chosen at run time).
+ * pixels3d without its alpha plane has a gap byte per pixel, which is never read, so it
+ * runs several times slower than pixels3d + pixels_alpha.
  *
  * Memory: only the described bytes of src are read and only those of dst are written
  * (padding bytes, e.g. the alpha byte of a pixels3d view without its alpha plane, are
@@ -77,6 +81,9 @@ extern "C" {
 
 #define WARMPOOL_RESIZE_AREA     0
 #define WARMPOOL_RESIZE_BILINEAR 1
+/* OR-ed into the filter: no SIMD kernels (same bytes, slower; for tests and comparisons,
+   e.g. with Wasm, whose build has no SIMD). */
+#define WARMPOOL_RESIZE_SCALAR   0x100
 
 typedef struct warmpool_image {
     void *data;                   /* channel 0 of pixel (0,0) */

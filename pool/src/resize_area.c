@@ -109,9 +109,41 @@ static void halve_row_swizzled(const uint8_t *s0, const uint8_t *s1, uint8_t *d,
         }
 }
 
+/* Views whose channels share strides but are not gap-free (pixels3d without its alpha
+   plane): byte by byte, so the gap bytes are never read. */
+static inline __attribute__((always_inline)) void
+halve_row_pix(const uint8_t *s0, const uint8_t *s1, ptrdiff_t sp, const ptrdiff_t *so,
+              uint8_t *d, ptrdiff_t dp, const ptrdiff_t *dof, int dw, const int n) {
+    ptrdiff_t a[4] = { 0, 0, 0, 0 }, b[4] = { 0, 0, 0, 0 };
+    for (int c = 0; c < n; c++) { a[c] = so[c]; b[c] = dof[c]; }
+    for (int x = 0; x < dw; x++) {
+        const uint8_t *p0 = s0 + 2 * x * sp, *p1 = s1 + 2 * x * sp;
+        uint8_t *q = d + x * dp;
+        for (int c = 0; c < n; c++)
+            q[b[c]] = (uint8_t)((p0[a[c]] + p0[a[c] + sp] + p1[a[c]] + p1[a[c] + sp] + 2) >> 2);
+    }
+}
+
+static void halve_rows_pix(const rz_plan *pl, int y0, int y1) {
+    const rz_view *s = &pl->s, *d = &pl->d;
+    for (int y = y0; y < y1; y++) {
+        const uint8_t *s0 = (const uint8_t *)(s->ptr[0] + (uintptr_t)(2 * (ptrdiff_t)y * s->sy[0]));
+        const uint8_t *s1 = s0 + s->sy[0];
+        uint8_t *o = (uint8_t *)(d->ptr[0] + (uintptr_t)((ptrdiff_t)y * d->sy[0]));
+        if (d->n == 3)
+            halve_row_pix(s0, s1, s->sx[0], s->coff, o, d->sx[0], d->coff, d->w, 3);
+        else
+            halve_row_pix(s0, s1, s->sx[0], s->coff, o, d->sx[0], d->coff, d->w, d->n);
+    }
+}
+
 void rz_halve_rows(const rz_plan *pl, int y0, int y1) {
     const rz_view *s = &pl->s, *d = &pl->d;
     const int n = d->n, dw = d->w;
+    if (!s->packed || !d->packed) {
+        halve_rows_pix(pl, y0, y1);
+        return;
+    }
     for (int y = y0; y < y1; y++) {
         const uint8_t *s0 = (const uint8_t *)(s->base + (uintptr_t)(2 * (ptrdiff_t)y * s->row));
         const uint8_t *s1 = s0 + s->row;
@@ -123,7 +155,14 @@ void rz_halve_rows(const rz_plan *pl, int y0, int y1) {
         switch (n) {
         case 1: halve_row1(s0, s1, o, dw); break;
         case 2: halve_row(s0, s1, o, dw, 2); break;
-        case 3: halve_row(s0, s1, o, dw, 3); break;
+        case 3: {
+            int x = 0;
+#if RZ_HAVE_AVX2
+            if (pl->simd) x = rz_halve_row3_avx2(s0, s1, o, dw);
+#endif
+            halve_row(s0 + 6 * x, s1 + 6 * x, o + 3 * x, dw - x, 3);
+            break;
+        }
         default: halve_row4(s0, s1, o, dw); break;
         }
     }

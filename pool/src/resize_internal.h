@@ -29,6 +29,7 @@ typedef struct rz_plan {
     rz_view s, d;
     int mode;
     unsigned path;          /* WARMPOOL_RESIZE_* bits */
+    int simd;               /* use the AVX2 loops (CPU has them, not WARMPOOL_RESIZE_SCALAR) */
     uint8_t lane_ch[4];     /* channel carried by lane k */
     uint8_t lane_dst[4];    /* packed dst: byte of the pixel lane k goes to */
 } rz_plan;
@@ -54,7 +55,20 @@ typedef struct rz_tabs {
 size_t rz_rows_scratch(const rz_plan *pl, const rz_tabs *t);
 void rz_rows(const rz_plan *pl, const rz_tabs *t, void *scratch, int y0, int y1);
 
-/* Output rows [y0, y1) of an exact 2x2 area halving, packed src and dst (resize_area.c). */
+/* AVX2 versions of the hot loops (resize_simd.c); each returns how many items it did,
+   the caller finishes the rest with the scalar loop. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__EMSCRIPTEN__)
+#define RZ_HAVE_AVX2 1
+int rz_avx2(void); /* the CPU has AVX2 */
+int rz_v_row_avx2(int32_t *const *rows, const int16_t *wy, int k, int len, uint8_t *o);
+int rz_h_packed4_avx2(const uint8_t *row, int dw, int k, const int32_t *ofs, const int16_t *w,
+                      int32_t *out);
+int rz_halve_row3_avx2(const uint8_t *s0, const uint8_t *s1, uint8_t *d, int dw);
+#else
+#define RZ_HAVE_AVX2 0
+#endif
+
+/* Output rows [y0, y1) of an exact halving; src and dst channels share strides. */
 void rz_halve_rows(const rz_plan *pl, int y0, int y1);
 
 #endif

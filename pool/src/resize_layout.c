@@ -158,14 +158,33 @@ static int view_packed(rz_view *v) {
     return 1;
 }
 
+/* Do the x steps of every channel stay below its y steps (rows are walked in memory
+   order)? */
+static int x_inner(const rz_view *v) {
+    for (int c = 0; c < v->n; c++) {
+        ptrdiff_t ax = v->sx[c] < 0 ? -v->sx[c] : v->sx[c], ay = v->sy[c] < 0 ? -v->sy[c] : v->sy[c];
+        if (ax > ay) return 0;
+    }
+    return 1;
+}
+
+/* Packed views first (src counts more: it is read more), then memory order. */
 static int orientation_score(rz_view s, rz_view d) {
-    return 2 * view_packed(&s) + view_packed(&d);
+    return 8 * view_packed(&s) + 4 * view_packed(&d) + 2 * x_inner(&s) + x_inner(&d);
 }
 
 int rz_plan_make(rz_plan *pl, const warmpool_image *src, const warmpool_image *dst,
                  int filter) {
     int err;
+    const int scalar = filter & WARMPOOL_RESIZE_SCALAR;
+    filter &= ~WARMPOOL_RESIZE_SCALAR;
     if (filter != WARMPOOL_RESIZE_AREA && filter != WARMPOOL_RESIZE_BILINEAR) return EINVAL;
+#if RZ_HAVE_AVX2
+    pl->simd = !scalar && rz_avx2();
+#else
+    pl->simd = 0;
+    (void)scalar;
+#endif
     if ((err = view_init(&pl->s, src)) || (err = view_init(&pl->d, dst))) return err;
     rz_view *s = &pl->s, *d = &pl->d;
     if (s->n != d->n) return EINVAL;
@@ -215,8 +234,7 @@ int rz_plan_make(rz_plan *pl, const warmpool_image *src, const warmpool_image *d
     pl->mode = filter == WARMPOOL_RESIZE_BILINEAR ? RZ_LINEAR : grows ? RZ_AREA_LINEAR : RZ_BOX;
     /* An exact halving is the 2x2 mean for both filters: bilinear samples every output at
        the corner shared by four sources, with weights 1024 and 1024 on each axis. */
-    if (pl->mode != RZ_AREA_LINEAR && s->packed && d->packed && s->w == 2 * d->w &&
-        s->h == 2 * d->h)
+    if (pl->mode != RZ_AREA_LINEAR && s->pix && d->pix && s->w == 2 * d->w && s->h == 2 * d->h)
         pl->path |= WARMPOOL_RESIZE_HALVE;
     return 0;
 }

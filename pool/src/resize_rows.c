@@ -2,8 +2,8 @@
  * a vertical sum per output row, then the store into any dst layout.
  *
  * Sums are exact integers (Q11 x Q11 of uint8 stays below 2^31), so the order in which
- * axes or taps are summed never changes a result: the fast and the strided paths, and a
- * transposed job, give the same bytes. */
+ * axes or taps are summed never changes a result: the fast and the strided paths, the
+ * AVX2 loops of resize_simd.c, and a transposed job all give the same bytes. */
 #include "resize_internal.h"
 
 #include <string.h>
@@ -40,6 +40,11 @@ h_packed(const uint8_t *restrict row, int dw, const int n, const int k,
     case 3: h_packed(row, dw, N, 3, t->xofs, t->xw, out); break;                  \
     default: h_packed(row, dw, N, t->kx, t->xofs, t->xw, out); break;             \
     }
+
+static void h_packed4_scalar(const uint8_t *restrict row, int dw, const rz_tabs *t,
+                             int32_t *restrict out) {
+    H_PACKED_K(4)
+}
 
 /* Channels that share x and y strides (pixels3d without its alpha plane: 3 of every 4
    bytes, stepping backwards): whole pixels at a time, gap bytes never read. */
@@ -97,7 +102,18 @@ static void h_row(const rz_plan *pl, const rz_tabs *t, int y, int32_t *restrict 
         case 1: H_PACKED_K(1) break;
         case 2: H_PACKED_K(2) break;
         case 3: H_PACKED_K(3) break;
-        default: H_PACKED_K(4) break;
+        default: {
+            int x0 = 0;
+#if RZ_HAVE_AVX2
+            if (pl->simd) x0 = rz_h_packed4_avx2(row, dw, t->kx, t->xofs, t->xw, out);
+#endif
+            if (x0 < dw) {
+                rz_tabs rest = *t;
+                rest.xofs += x0;
+                rest.xw += (ptrdiff_t)x0 * t->kx;
+                h_packed4_scalar(row, dw - x0, &rest, out + 4 * x0);
+            }
+        }
         }
     } else if (s->pix) {
         const uint8_t *row = (const uint8_t *)(s->ptr[0] + (uintptr_t)((ptrdiff_t)y * s->sy[0]));
@@ -118,9 +134,20 @@ static inline uint8_t round_q22(int32_t a) {
     return (uint8_t)((a + (1 << (2 * RZ_BITS - 1))) >> (2 * RZ_BITS));
 }
 
-/* Plain scalar code: baseline x86-64 (SSE2) has no 32-bit vector multiply, and every
-   exact formulation needs one here (Q11 weight times a 19-bit horizontal sum). */
-static void v_row(int32_t *const *rows, const int16_t *wy, int k, int len, uint8_t *restrict o) {
+/* Scalar code (baseline x86-64 has no 32-bit vector multiply, and every exact formulation
+   needs one: a Q11 weight times a 19-bit horizontal sum); AVX2 does the bulk if present. */
+static void v_row(int simd, int32_t *const *rows, const int16_t *wy, int k, int len,
+                  uint8_t *restrict o) {
+#if RZ_HAVE_AVX2
+    int32_t *rest[64]; /* k <= 64 here */
+    if (simd) {
+        int done = rz_v_row_avx2(rows, wy, k, len, o);
+        for (int j = 0; j < k; j++) rest[j] = rows[j] + done;
+        rows = rest;
+        len -= done;
+        o += done;
+    }
+#endif
     if (k == 2) {
         const int32_t *restrict r0 = rows[0], *restrict r1 = rows[1];
         const int32_t w0 = wy[0], w1 = wy[1];
@@ -191,7 +218,7 @@ void rz_rows(const rz_plan *pl, const rz_tabs *t, void *scratch, int y0, int y1)
         uint8_t *o = direct ? (uint8_t *)(pl->d.base + (uintptr_t)((ptrdiff_t)y * pl->d.row))
                             : lanes;
         if (rp) {
-            v_row(rp, wy, ky, (int)len, o);
+            v_row(pl->simd, rp, wy, ky, (int)len, o);
         } else { /* huge vertical factors: sum slot by slot */
             for (size_t i = 0; i < len; i++) {
                 int32_t a = 0;

@@ -103,6 +103,12 @@ class Basics(unittest.TestCase):
         cb = F(lambda c, b, e: None)
         with self.assertRaisesRegex(TypeError, "CFUNCTYPE"):
             self.pool.parallel_for(cb, 0, 10)
+        with warmpool.Pool(1, allow_python_callbacks=True) as allowing:
+            if EMSCRIPTEN:  # never: a JS function cannot run on a pool thread
+                with self.assertRaisesRegex(TypeError, "cannot run on pool threads"):
+                    allowing.parallel_for(cb, 0, 10)
+            else:
+                allowing.parallel_for(cb, 0, 10)
 
     def test_nested_runs_serially(self):
         n = 16
@@ -243,6 +249,45 @@ class State(unittest.TestCase):
         s = self.pool.stats()
         self.assertGreater(s["items_workers"], 0, s)
         self.assertEqual(s["jobs_parallel"], 2, s)
+
+
+class _FakeLib(warmpool.Library):
+    """A library that fills only part of warmpool_stats, like an older or newer build."""
+    def __init__(self, version, size):
+        self.path, self._v, self._size = "fake", version, size
+
+    def warmpool_create(self, n):
+        return 0x1000
+
+    def warmpool_destroy(self, h):
+        pass
+
+    def warmpool_get_stats(self, h, addr, size):
+        s = warmpool.pool._Stats.from_address(addr)
+        s.version, s.size = self._v, min(self._size, size)
+        for name, _ in s._fields_[2:]:
+            setattr(s, name, 7)
+        return 0
+
+
+class StatsVersions(unittest.TestCase):
+    def test_older_library_fills_a_prefix(self):
+        with warmpool.Pool(1, library=_FakeLib(1, 8 + 4 * 8)) as pool:
+            s = pool.stats()
+        self.assertEqual(list(s), ["version", "size", "workers_requested", "workers_started",
+                                   "create_errno", "jobs_parallel"])
+
+    def test_newer_library_is_cut_to_what_we_know(self):
+        with warmpool.Pool(1, library=_FakeLib(2, 4096)) as pool:
+            s = pool.stats()
+        self.assertEqual(s["version"], 2)
+        self.assertEqual(s["size"], ctypes.sizeof(warmpool.pool._Stats))
+        self.assertEqual(s["cooldowns"], 7)
+
+    def test_nothing_filled_is_an_error(self):
+        with warmpool.Pool(1, library=_FakeLib(0, 0)) as pool:
+            with self.assertRaisesRegex(RuntimeError, "filled nothing"):
+                pool.stats()
 
 
 @native_only

@@ -352,6 +352,18 @@ class PygameTest(unittest.TestCase):
         whole = np.dstack([np.array(ps[0]), np.array(ps[1])]).swapaxes(0, 1)
         np.testing.assert_array_equal(arr, np_ref(np.ascontiguousarray(whole), 32, 20, "bilinear"))
 
+    def test_opaque_32bit_surfaces_carry_their_unused_byte(self):
+        src = pygame.Surface((40, 30), 0, 32)
+        dst = pygame.Surface((20, 15), 0, 32)
+        rgb = pygame.Surface((20, 15), 0, 32, (0xff, 0xff00, 0xff0000, 0))
+        self.fill(src, 5)
+        self.assertEqual(layout(src, dst), {"src_packed", "dst_packed", "halve"})
+        self.assertEqual(layout(src, rgb), {"src_packed", "dst_packed", "swizzled", "halve"})
+        want = np_ref(np.array(pygame.surfarray.pixels3d(src)), 15, 20, "area")
+        for d in (dst, rgb):
+            warmpool.resize(src, d)
+            np.testing.assert_array_equal(np.array(pygame.surfarray.pixels3d(d)), want)
+
     def test_pixels3d_without_alpha_leaves_alpha_bytes(self):
         src = pygame.Surface((30, 20), pygame.SRCALPHA, 32)
         dst = pygame.Surface((15, 10), pygame.SRCALPHA, 32)

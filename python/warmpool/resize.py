@@ -17,7 +17,12 @@ Resizes all of `src` into all of `dst` (same channel count). Each image may be:
 - a pygame Surface (24 or 32 bits per pixel): its raw pixel buffer, with the channel byte
   order (RGB or BGR) taken from its masks and the row stride from its pitch. R, G, B (and
   A) map to R, G, B (and A) whatever their byte order; a surface's alpha is left out when
-  the other image has one channel fewer (RGBA surface -> RGB surface or array).
+  the other image has one channel fewer (RGBA surface -> RGB surface or array). Between
+  two 32-bit surfaces without alpha the unused 4th bytes are resized too (they belong to
+  the surfaces), which makes both gap-free and fast.
+Speed: gap-free interleaved images (a 32-bit surface, pixels3d together with
+pixels_alpha, RGBA arrays) take the fast path; pixels3d alone has a gap byte per pixel,
+which is never read or written, so it takes a slower byte-wise path.
 Nothing here imports numpy or pygame.
 
 filter: "area" (cv2.INTER_AREA) or "bilinear" (cv2.INTER_LINEAR); both are defined
@@ -156,7 +161,7 @@ def _describe(obj, writable, keep):
         raise ValueError(f"image shape must be (H, W) or (H, W, 1..4), not {shape}")
     return {"data": addr, "h": shape[0], "w": shape[1], "n": shape[2], "sy": strides[0],
             "sx": strides[1], "sc": strides[2], "alpha": None, "asx": 0, "asy": 0,
-            "surface": None}
+            "surface": None, "pad": None}
 
 
 def _is_surface(obj):
@@ -183,9 +188,11 @@ def _surface(s, keep):
     w, h = s.get_size()
     keep.append(s)
     base = s._pixels_address
+    unused = [i for i in range(bs) if i not in offs]
     return {"data": base + r, "h": h, "w": w, "n": 3, "sy": s.get_pitch(), "sx": bs,
             "sc": g - r, "alpha": None if a is None else base + a, "asx": bs,
-            "asy": s.get_pitch(), "surface": s}
+            "asy": s.get_pitch(), "surface": s,
+            "pad": base + unused[0] if unused and a is None else None}
 
 
 MAX_SIDE = 1 << 24          # WARMPOOL_RESIZE_MAX_SIDE
@@ -220,6 +227,11 @@ def _prepare(src, dst, filter):
         raise ValueError(f"filter must be one of {sorted(FILTERS)}, not {filter!r}") from None
     keep = []
     s, d = _describe(src, False, keep), _describe(dst, True, keep)
+    # Two 32-bit surfaces without alpha: their unused bytes are part of the surfaces, so
+    # carrying them along as a 4th channel makes both gap-free (the fast path).
+    if s.get("pad") is not None and d.get("pad") is not None:
+        for x in (s, d):
+            x["alpha"], x["asx"], x["asy"] = x["pad"], x["sx"], x["sy"]
     # A surface's alpha channel is used when the other side has a channel for it.
     cs, cd = _cimage(s), _cimage(d)
     ns, nd = cs.channels + bool(cs.alpha), cd.channels + bool(cd.alpha)

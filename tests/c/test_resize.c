@@ -5,6 +5,7 @@
 #include "warmpool_resize.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -264,8 +265,12 @@ static int check_case(warmpool_resizer *rz, warmpool *pool, int sw, int sh, int 
     img_fill(&s, fill);
     ref_resize(&s.v, &r.v, filter);
     int ok = 1;
-    for (int pass = 0; pass < 2 && ok; pass++) {
-        int err = warmpool_resize(rz, pass ? pool : NULL, &s.v, &d.v, filter);
+    /* serial, on the pool, and without SIMD kernels: the same bytes every time */
+    for (int pass = 0; pass < 3 && ok; pass++) {
+        memset(d.buf[0], GUARD, d.size[0]);
+        if (d.buf[1]) memset(d.buf[1], GUARD, d.size[1]);
+        int err = warmpool_resize(rz, pass == 1 ? pool : NULL, &s.v, &d.v,
+                                  filter | (pass == 2 ? WARMPOOL_RESIZE_SCALAR : 0));
         if (err) {
             fprintf(stderr, "    error %d\n", err);
             ok = 0;
@@ -361,9 +366,18 @@ TEST(resize_pygame_surfaces_take_the_packed_path) {
     CHECK(warmpool_resize_layout(&t.v, &dt.v, WARMPOOL_RESIZE_AREA, &path) == 0);
     CHECK_EQ_U(path, WARMPOOL_RESIZE_SRC_PACKED | WARMPOOL_RESIZE_DST_PACKED |
                      WARMPOOL_RESIZE_TRANSPOSED | WARMPOOL_RESIZE_HALVE);
-    /* pixels3d without alpha has a gap byte per pixel: general path, gap untouched */
+    /* pixels3d without alpha has a gap byte per pixel: not packed, gap untouched */
     CHECK(warmpool_resize_layout(&p3s.v, &p3d.v, WARMPOOL_RESIZE_AREA, &path) == 0);
-    CHECK_EQ_U(path, 0);
+    CHECK_EQ_U(path, WARMPOOL_RESIZE_HALVE);
+    CHECK(warmpool_resize_layout(&p3s.v, &c.v, WARMPOOL_RESIZE_BILINEAR, &path) == EINVAL);
+    /* the same seen transposed (numpy's view of pixels3d): rows are walked in memory order */
+    warmpool_image p3st = p3s.v, p3dt = p3d.v;
+    p3st.width = p3s.v.height; p3st.height = p3s.v.width;
+    p3st.stride_x = p3s.v.stride_y; p3st.stride_y = p3s.v.stride_x;
+    p3dt.width = p3d.v.height; p3dt.height = p3d.v.width;
+    p3dt.stride_x = p3d.v.stride_y; p3dt.stride_y = p3d.v.stride_x;
+    CHECK(warmpool_resize_layout(&p3st, &p3dt, WARMPOOL_RESIZE_AREA, &path) == 0);
+    CHECK_EQ_U(path, WARMPOOL_RESIZE_HALVE | WARMPOOL_RESIZE_TRANSPOSED);
     img_fill(&s, 0);
     img_fill(&t, 0);
     img_fill(&p3s, 0);
@@ -388,6 +402,9 @@ TEST(resize_halving_kernel_matches_reference) {
             if (!check_case(NULL, NULL, 2 * w, 6, w, 3, n, l1, l1, WARMPOOL_RESIZE_BILINEAR, 0)) fails++;
             if (!check_case(NULL, NULL, 2 * w, 6, w, 3, n, rgba, rgba, WARMPOOL_RESIZE_AREA, 2)) fails++;
             if (n == 4 && !check_case(NULL, NULL, 2 * w, 6, w, 3, n, pg, pg, WARMPOOL_RESIZE_AREA, 0)) fails++;
+            layout gap = { ORD_YXC, 3, 2, 1, 0 }, gapt = { ORD_XYC, 0, 0, 1, 0 };
+            if (n > 1 && !check_case(NULL, NULL, 2 * w, 6, w, 3, n, gap, gapt, WARMPOOL_RESIZE_AREA, 1)) fails++;
+            if (n > 1 && !check_case(NULL, NULL, 2 * w, 6, w, 3, n, gapt, rgba, WARMPOOL_RESIZE_BILINEAR, 0)) fails++;
         }
     CHECK_EQ_U(fails, 0);
 }
@@ -404,6 +421,10 @@ TEST(resize_bigger_images_on_the_pool) {
     fails += !check_case(rz, pool, 30, 20, 77, 51, 4, pg, pg, WARMPOOL_RESIZE_AREA, 0);
     fails += !check_case(rz, pool, 30, 20, 77, 51, 4, pg, pg, WARMPOOL_RESIZE_BILINEAR, 0);
     fails += !check_case(rz, pool, 200, 8, 3, 8, 1, pl, pl, WARMPOOL_RESIZE_AREA, 0);
+    /* more than 64 source rows per output row: the engine's slot-by-slot sum */
+    fails += !check_case(rz, pool, 6, 300, 4, 2, 3, pl, pl,
+                         WARMPOOL_RESIZE_AREA, 0);
+    fails += !check_case(rz, pool, 9, 260, 9, 3, 4, pg, pg, WARMPOOL_RESIZE_AREA, 0);
     CHECK_EQ_U(fails, 0);
     warmpool_resizer_destroy(rz);
     warmpool_destroy(pool);
@@ -446,6 +467,36 @@ TEST(resize_rejects_impossible_views) {
     x = d; x.channels = 3; x.alpha = b + 2; x.alpha_stride_x = 4; x.alpha_stride_y = 16;
     CHECK(warmpool_resize(NULL, NULL, &s, &x, 0) == EINVAL);
     x.alpha = b + 3;                 CHECK(warmpool_resize(NULL, NULL, &s, &x, 0) == 0);
+}
+
+/* After a first call, smaller or equal jobs reuse the resizer's tables and scratch: the
+   heap does not grow (a leak or a per-call buffer kept alive would show). Sanitizer
+   runtimes report zeros from mallinfo2: the check is real in the plain run. */
+TEST(resize_heap_does_not_grow_per_call) {
+    warmpool *pool = warmpool_create(1);
+    REQUIRE(pool != NULL);
+    warmpool_resizer *rz = warmpool_resizer_create();
+    layout pg = { ORD_PYGAME, 0, 0, 0, 0 }, pl = { ORD_CYX, 0, 0, 0, 0 };
+    img s, d, d2;
+    img_make(&s, 90, 60, 4, pg);
+    img_make(&d, 37, 23, 4, pg);
+    img_make(&d2, 20, 11, 4, pl);
+    img_fill(&s, 0);
+    int errs = 0;
+    errs += warmpool_resize(rz, pool, &s.v, &d.v, WARMPOOL_RESIZE_AREA) != 0;
+    errs += warmpool_resize(rz, pool, &s.v, &d.v, WARMPOOL_RESIZE_BILINEAR) != 0;
+    size_t before = mallinfo2().uordblks;
+    for (int i = 0; i < 20; i++) {
+        errs += warmpool_resize(rz, i & 1 ? pool : NULL, &s.v, &d.v, i % 3 ? 0 : 1) != 0;
+        errs += warmpool_resize(rz, pool, &s.v, &d2.v, WARMPOOL_RESIZE_AREA) != 0;
+    }
+    CHECK_EQ_U(mallinfo2().uordblks, before);
+    CHECK_EQ_U(errs, 0);
+    img_free(&s);
+    img_free(&d);
+    img_free(&d2);
+    warmpool_resizer_destroy(rz);
+    warmpool_destroy(pool);
 }
 
 typedef struct conc { warmpool *pool; int errs; } conc;

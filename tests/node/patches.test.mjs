@@ -9,15 +9,18 @@ import { HOST, PATCHED, runScenario } from './run.mjs';
 
 const T = { timeout: 120000 };
 const cases = [
-  // [scenario, what it shows, signature of the unpatched failure]
+  // [scenario, what it shows, signature of the unpatched failure, checks that must pass
+  //  even unpatched (the failure is in the part the patch is about)]
   ['pyodide-load', 'JS loadDynamicLibrary + addFunction + C dlopen (placement replay)',
     /null function|signature mismatch|out of bounds|invalid index|unreachable|timed out|FAIL|Aborted/],
   ['memfs-only', 'library only in the main thread\'s MEMFS (bytes in the log)',
     /ENOENT[\s\S]*Could not load dynamic lib|Could not load dynamic lib[\s\S]*ENOENT/],
   ['late-pyodide', 'Pyodide-style load after the workers run (replay on wake)',
-    /null function|signature mismatch|out of bounds|invalid index|unreachable|timed out|Aborted/],
+    /null function|signature mismatch|out of bounds|invalid index|unreachable|timed out|Aborted/,
+    /^before: /],
   ['worker-reuse', 'a worker reused for a new thread after a late load',
-    /null function|signature mismatch|out of bounds|invalid index|unreachable|timed out|Aborted/],
+    /null function|signature mismatch|out of bounds|invalid index|unreachable|timed out|Aborted/,
+    /^round 0: /],
   ['elsewhere', 'host evaluated by a script elsewhere, Module.mainScriptUrlOrBlob (worker URL)',
     /Cannot find module .*warmpool-elsewhere.*host\.worker\.js|timed out/],
   ['elsewhere-global', 'host evaluated elsewhere, globalThis.PTHREAD_MAIN_JS (worker URL)',
@@ -26,11 +29,16 @@ const cases = [
     /timed out|k_calls = [1-9]/],
 ];
 
-for (const [name, what, signature] of cases) {
+for (const [name, what, signature, firstPart] of cases) {
   test(`${name}: ${what}: fails unpatched`, T, async () => {
     const r = await runScenario(name, HOST, { timeoutMs: 15000 });
     assert.equal(r.ok, false, 'the unpatched host passed: this scenario does not need the patch');
     assert.match(r.why, signature, `unexpected failure:\n${r.why.slice(0, 2000)}`);
+    if (firstPart) {
+      const first = Object.entries(r.checks).filter(([k]) => firstPart.test(k));
+      assert.ok(first.length > 0 && first.every(([, v]) => v.ok),
+        `the part before the late load should pass unpatched: ${JSON.stringify(r.checks).slice(0, 1500)}`);
+    }
   });
   test(`${name}: ${what}: passes patched`, T, async () => {
     const r = await runScenario(name, PATCHED);

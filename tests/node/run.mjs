@@ -24,6 +24,7 @@ export function runScenario(name, hostDir, { lib, timeoutMs = 30000, env = {} } 
       clearTimeout(timer);
       const line = out.split('\n').find((l) => l.startsWith('RESULT '));
       const r = line ? JSON.parse(line.slice(7)) : { checks: {} };
+      for (const l of out.split('\n')) if (l.startsWith('CHECK ')) Object.assign(r.checks, JSON.parse(l.slice(6)));
       r.timedOut = timedOut;
       r.code = code;
       r.stderr = err;

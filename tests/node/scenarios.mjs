@@ -1,8 +1,8 @@
 // scenarios.mjs - one scenario in a fresh Node process: node scenarios.mjs NAME HOSTDIR [POOLLIB]
-// Prints "RESULT <json>" ({checks: {name: {ok, detail}}} or {error}) and exits, which also
-// ends the pthread workers. Run by the *.test.mjs files through run.mjs, which kills it on
-// a timeout: a C call that hangs blocks this process's event loop for good.
-import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+// Prints "CHECK <json>" per check as it happens, then "RESULT <json>" ({checks} or {error})
+// and exits, which also ends the pthread workers. The *.test.mjs files run it through
+// run.mjs, which kills it on a timeout: a C call that hangs blocks its event loop for good.
+import { copyFileSync, mkdirSync, readFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { BUILD, Job, startHost, until } from '../wasm/host_api.mjs';
@@ -17,8 +17,11 @@ const trace = process.env.SCENARIO_TRACE ? (m) => process.stderr.write(`scenario
 function check(label, ok, detail = '') {
   trace(`${ok ? 'ok' : 'FAIL'} ${label}`);
   checks[label] = { ok: !!ok, detail: typeof detail === 'string' ? detail : JSON.stringify(detail) };
+  // At once and synchronously: a later hang gets this process killed, RESULT never comes.
+  writeSync(1, `CHECK ${JSON.stringify({ [label]: checks[label] })}\n`);
 }
 function finish(extra = {}) {
+  if (host) host.terminate();
   process.stdout.write(`RESULT ${JSON.stringify({ checks, ...extra })}\n`);
   process.exit(0);
 }
@@ -60,9 +63,14 @@ async function pyodideLoad(h, { memfs = false, suffix = '' } = {}) {
   return h.bind(h.dlopen(poolPath), h.dlopen(kernPath));
 }
 
+// Plain C dlopen of both libraries from disk: placement travels in the C dso records.
+function cLoad(h) {
+  return h.bind(h.dlopen(diskCopy(POOL_LIB, 'libwarmpool.so')), h.dlopen(diskCopy(KERNELS, 'libkernels.so')));
+}
+
 // Runs k_fill (or fnptr) over [lo, hi) and checks every item ran once, some on workers,
 // and the library's own global counted every chunk (it lives at the library's memory base).
-function fillJob(h, P, K, pool, label, { lo = 3, hi = 2003, grain = 4, spin = 2000, fnptr } = {}) {
+function fillJob(h, P, K, pool, label, { lo = 3, hi = 2003, grain = 4, spin = 10000, fnptr } = {}) {
   const job = new Job(h, K, pool, lo, hi, spin);
   const calls0 = K.calls_get();
   const s0 = h.stats(P, pool);
@@ -99,7 +107,9 @@ function options(h, workers, coolMs) {
 // The pool's properties on real Wasm threads (the C suite's, in the patched host).
 async function props() {
   host = await startHost(hostDir);
-  const { P, K } = await pyodideLoad(host);
+  // As in Pyodide: the libraries live in MEMFS only, JS loads them, adds table entries,
+  // then C dlopens them.
+  const { P, K } = await pyodideLoad(host, { memfs: true });
   const h = host;
   const M32 = 2 ** 32;
   // Every item exactly once, in bounds: pools of 1, 2, 3, 7 workers, several grains,
@@ -268,9 +278,11 @@ const scenarios = {
     P.destroy(pool);
   },
   // Workers run and sleep; then a second kernels library arrives Pyodide-style.
+  // The first libraries come by plain C dlopen, which works unpatched, so only the late
+  // part depends on the patches.
   async 'late-pyodide'() {
     host = await startHost(hostDir);
-    const { P, K } = await pyodideLoad(host);
+    const { P, K } = cLoad(host);
     const pool = await poolOf(host, P, 2);
     fillJob(host, P, K, pool, 'before');
     await new Promise((r) => setTimeout(r, 50)); // the workers go to sleep
@@ -305,7 +317,7 @@ const scenarios = {
   // A worker that hosted a finished thread gets a new one after a library arrived.
   async 'worker-reuse'() {
     host = await startHost(hostDir);
-    const { P, K } = await pyodideLoad(host);
+    const { P, K } = cLoad(host);
     for (let i = 0; i < 3; i++) {
       const pool = await poolOf(host, P, 6);
       fillJob(host, P, K, pool, `round ${i}`);

@@ -22,14 +22,15 @@ function startInstance(module, skip, opts) {
     workerData: {
       indexURL: INDEX_URL, asmJs: opts.asmJs || null, mounts: MOUNTS, env: opts.env || {},
       testsDir: opts.testsDir || "/repo/python/tests", driverDir: "/repo/tests/pyodide",
-      module, skip: [...skip],
+      module, skip: [...skip], loadOptions: opts.loadOptions || {},
     },
   });
 }
 
 /** Runs `module`; resolves {results: [{id, status, detail}], instances, loadMs}.
  * opts: loadTimeoutMs, testTimeoutMs, maxInstances, asmJs (a patched pyodide.asm.js),
- * testsDir (Pyodide path of the tests), env. Never rejects: problems become results. */
+ * testsDir (Pyodide path of the tests), env, loadOptions (more loadPyodide options).
+ * Never rejects: problems become results. */
 export async function runModule(module, opts = {}) {
   const loadTimeout = opts.loadTimeoutMs ?? 60000;
   const testTimeout = opts.testTimeoutMs ?? 120000;
@@ -37,6 +38,7 @@ export async function runModule(module, opts = {}) {
   const results = [];
   const done = new Set();
   const loadMs = [];
+  const loaded = [];
   let instances = 0;
   for (;;) {
     if (instances === maxInstances) {
@@ -62,7 +64,7 @@ export async function runModule(module, opts = {}) {
       };
       arm(loadTimeout, "loading Pyodide");
       w.on("message", (m) => {
-        if (m.type === "loaded") { loadMs.push(m.ms); arm(testTimeout, "the first test"); }
+        if (m.type === "loaded") { loadMs.push(m.ms); loaded.push(m); arm(testTimeout, "the first test"); }
         else if (m.type === "start") { current = m.id; arm(testTimeout, m.id); }
         else if (m.type === "result") {
           results.push({ id: m.id, status: m.status, detail: m.detail });
@@ -86,7 +88,7 @@ export async function runModule(module, opts = {}) {
                    detail: `the Pyodide instance died in this test: ${outcome.why}` });
     done.add(outcome.current);
   }
-  return { results, instances, loadMs };
+  return { results, instances, loadMs, loaded };
 }
 
 export function counts(results) {

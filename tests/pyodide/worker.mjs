@@ -4,7 +4,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import { pathToFileURL } from "node:url";
 import fs from "node:fs";
 
-const { indexURL, asmJs, mounts, env, testsDir, driverDir, module, skip } = workerData;
+const { indexURL, asmJs, mounts, env, testsDir, driverDir, module, skip, loadOptions } = workerData;
 const post = (m) => parentPort.postMessage(m);
 
 try {
@@ -15,8 +15,9 @@ try {
   }
   const { loadPyodide } = await import(pathToFileURL(indexURL + "pyodide.mjs").href);
   const t0 = Date.now();
-  const py = await loadPyodide({ indexURL, env: { HOME: "/home/pyodide", ...env } });
-  post({ type: "loaded", ms: Date.now() - t0, version: py.version });
+  const py = await loadPyodide({ ...loadOptions, indexURL, env: { HOME: "/home/pyodide", ...env } });
+  post({ type: "loaded", ms: Date.now() - t0, version: py.version,
+         mainScriptUrlOrBlob: py._module?.mainScriptUrlOrBlob ?? null });
   for (const [host, at] of mounts) {
     py.FS.mkdirTree(at);
     py.mountNodeFS(at, fs.realpathSync(host));

@@ -18,9 +18,10 @@ export const PROBE = join(ROOT, 'build/wasm-python/libprobe.so');
 
 // Run python.js with args; resolves {code, signal, stdout, stderr, timedOut, ms}.
 // A run that outlives timeoutMs is killed and reported as timedOut: a hang is a failure.
-export function runPython(args, { env = {}, timeoutMs = 120000, cwd = ROOT } = {}) {
-  if (!existsSync(PYTHON_JS)) {
-    return Promise.reject(new Error(`${PYTHON_JS} missing: run make wasm-python`));
+export function runPython(args, { env = {}, timeoutMs = 120000, cwd = ROOT, echo = false,
+  pythonJs = PYTHON_JS } = {}) {
+  if (!existsSync(pythonJs)) {
+    return Promise.reject(new Error(`${pythonJs} missing: run make wasm-python`));
   }
   const fullEnv = {
     ...process.env,
@@ -35,11 +36,11 @@ export function runPython(args, { env = {}, timeoutMs = 120000, cwd = ROOT } = {
   };
   return new Promise((resolvePromise) => {
     const t0 = Date.now();
-    const child = spawn(process.execPath, ['--no-experimental-fetch', PYTHON_JS, ...args],
+    const child = spawn(process.execPath, ['--no-experimental-fetch', pythonJs, ...args],
       { cwd, env: fullEnv, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '', stderr = '', timedOut = false;
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
+    child.stdout.on('data', (d) => { stdout += d; if (echo) process.stdout.write(d); });
+    child.stderr.on('data', (d) => { stderr += d; if (echo) process.stderr.write(d); });
     const timer = setTimeout(() => { timedOut = true; child.kill('SIGKILL'); }, timeoutMs);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
@@ -59,9 +60,7 @@ export function parseResult(run) {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const run = await runPython(process.argv.slice(2), { timeoutMs: 30 * 60 * 1000 });
-  process.stdout.write(run.stdout);
-  process.stderr.write(run.stderr);
+  const run = await runPython(process.argv.slice(2), { timeoutMs: 30 * 60 * 1000, echo: true });
   if (run.timedOut) console.error('wasm-python runner: timed out');
   process.exit(run.code ?? 1);
 }

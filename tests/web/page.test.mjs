@@ -1,7 +1,9 @@
-// The demo page in headless Chromium (Debian's /usr/bin/chromium, playwright-core from npm):
-// loads with no console errors, is cross-origin isolated, runs Python in its Web Worker,
-// and a synthetic drag produces frames that match a reference resize, with the pool warm
-// during the drag and cool after. Screenshots go to build/web/. Needs `make web` first.
+// The demo page in headless Chromium (Debian's /usr/bin/chromium, playwright-core from npm),
+// in serial (stock Pyodide) and threaded (CPython on Wasm) mode: loads with no console
+// errors, is cross-origin isolated, runs Python in its Web Worker, a synthetic drag
+// produces frames that match a reference resize, the pool is warm during the drag and cool
+// after, the slowest frame's trace downloads, and with threads the workers do part of the
+// work. Screenshots go to build/web/. Needs `make web web-threaded` first.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -33,7 +35,7 @@ after(async () => {
 });
 
 // Opens the page in `mode`, recording every console error, page error and failed request.
-async function open(mode, query = '') {
+async function open(mode, query = '', at = base) {
   const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 800, height: 720 } });
   const page = await context.newPage();
   page.setDefaultTimeout(STEP_MS);
@@ -42,7 +44,7 @@ async function open(mode, query = '') {
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
   page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
   page.on('response', (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`); });
-  await page.goto(`${base}?mode=${mode}${query}`, { waitUntil: 'load', timeout: STEP_MS });
+  await page.goto(`${at}?mode=${mode}${query}`, { waitUntil: 'load', timeout: STEP_MS });
   await waitState(page, () => window.warmpoolDemo?.ready || window.warmpoolDemo?.errors.length, null, BOOT_MS);
   return { context, page, problems };
 }
@@ -94,7 +96,9 @@ async function checkPixels(page, frame, tag) {
   assert.equal(r.height, frame.height);
   assert.ok(r.max_diff <= 1, `${tag}: canvas differs from the reference resize by up to ${r.max_diff} ` +
     `(${r.pixels_over_1} pixel channels over 1 LSB) for ${JSON.stringify(frame.srcRect)} ${frame.filter}`);
-  console.log(`# ${tag}: ${JSON.stringify(frame.srcRect)} ${frame.filter} -> max diff ${r.max_diff} vs cv2.resize; ` +
+  assert.equal(r.max_diff_native, 0, `${tag}: the Wasm build's resize differs from the native one`);
+  console.log(`# ${tag}: ${JSON.stringify(frame.srcRect)} ${frame.filter} -> max diff ${r.max_diff} vs cv2.resize, ` +
+    `${r.max_diff_native} vs native warmpool; ` +
     `serial ${frame.serialMs.toFixed(2)} ms, pooled ${frame.pooledMs.toFixed(2)} ms`);
   return r;
 }
@@ -238,12 +242,54 @@ test('moves that arrive during a slow frame are coalesced: only the newest is re
 // synchronous XHR of the same string, so the library's MEMFS path must also be its URL.
 test('threaded: a library that lives only in the parent MEMFS cannot start pool threads',
   { timeout: 120_000 }, async () => {
-    const { context, page } = await open('threaded', '&lib=memfs-only');
+    const { context, page } = await open('threaded', '&break=memfs-only');
     try {
       const s = await demoState(page);
       assert.equal(s.ready, false, 'the pool started although its workers had no library');
       assert.match(s.errors.join('\n'), /Table\.get\(\): invalid address|Could not load dynamic lib|table index is out of bounds/);
     } finally {
       await context.close();
+    }
+  });
+
+// The other one: a runtime loaded into a Web Worker with importScripts takes the worker's
+// own script for itself, so its pthread workers would load worker.js instead of python.js.
+test('threaded: without mainScriptUrlOrBlob the pthread workers load the wrong script',
+  { timeout: 120_000 }, async () => {
+    const { context, page } = await open('threaded', '&break=no-main-url');
+    try {
+      const s = await demoState(page);
+      assert.equal(s.ready, false, 'the pool started without the runtime URL');
+      assert.match(s.errors.join('\n'), /importScripts/);
+    } finally {
+      await context.close();
+    }
+  });
+
+test('without COOP/COEP the page says threads are impossible; serial still runs, threaded refuses',
+  { timeout: 120_000 }, async () => {
+    const plain = createServer({ repo: REPO, isolate: false });
+    const plainBase = await listen(plain, 0);
+    try {
+      for (const mode of ['serial', 'threaded']) {
+        const { context, page } = await open(mode, '', plainBase);
+        try {
+          const s = await demoState(page);
+          assert.equal(await page.evaluate(() => self.crossOriginIsolated), false);
+          assert.match(await page.textContent('#isolation'),
+            /crossOriginIsolated: false, SharedArrayBuffer: no.*threads are impossible/s);
+          if (mode === 'serial') {
+            assert.deepEqual(s.errors, []);
+            assert.equal(s.ready, true);
+          } else {
+            assert.equal(s.ready, false);
+            assert.match(s.errors.join('\n'), /needs a cross-origin isolated page/);
+          }
+        } finally {
+          await context.close();
+        }
+      }
+    } finally {
+      plain.close();
     }
   });

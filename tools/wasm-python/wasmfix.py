@@ -1,16 +1,20 @@
 #!/usr/bin/env python3
-"""Swap the two relocation calls in the start function of a shared-memory PIC wasm.
+"""Make the start function of a shared-memory PIC wasm apply global relocations first.
 
 Trap (LLVM 14 wasm-ld, shared memory + PIC, as in a -pthread MAIN_MODULE): the start
-function calls __wasm_apply_data_relocs before __wasm_apply_global_relocs. Data relocations
-of symbols reached through the GOT (every exported symbol: MAIN_MODULE exports all) read
-GOT globals that are not yet relocated, so static pointers to exported symbols come out
-wrong (e.g. CPython's static type objects pointing at the wrong slot). Global relocations
-first is the correct order. Needs the function names (link with --profiling-funcs) and the
-start function as wasm-ld wrote it (link at -O1, binaryen's -O2 would inline it).
+function __wasm_start calls __wasm_init_memory, which applies the data relocations after
+memory.init, and only then __wasm_apply_global_relocs. Data relocations of symbols reached
+through the GOT (every exported symbol: MAIN_MODULE exports all) read GOT globals that are
+not relocated yet, so static pointers to exported symbols come out wrong: CPython traps in
+_Py_Deepfreeze_Init before it prints anything. We swap the two calls. Needs the function
+names (link with --profiling-funcs) and the start function as wasm-ld wrote it (link at
+-O1: binaryen's -O2 would inline it).
 
-Usage: wasmfix.py FILE.wasm [--check]    (idempotent; --check only reports)
+Usage: wasmfix.py FILE.wasm [--check] [--unfix]
+  idempotent; --check only reports (exit 1: needs the fix); --unfix restores wasm-ld's
+  order (for the test that shows the fix is needed).
 """
+import os
 import sys
 
 
@@ -61,7 +65,7 @@ def func_names(b, start, end):
     return names
 
 
-def main(path, check):
+def main(path, check, unfix=False):
     b = bytearray(open(path, 'rb').read())
     n_imported = 0
     start_fn = code = names = None
@@ -128,35 +132,32 @@ def main(path, check):
         raise SystemExit('wasmfix: start function %s calls %s; expected the data and the '
                          'global relocations there' % (names.get(start_fn), desc))
     di, gi = order.index(data_fn), order.index(glob_fn)
-    if gi < di:
-        print('wasmfix: %s: already global relocs first (%s)' % (path, desc))
+    if (gi < di) != unfix:
+        print('wasmfix: %s: already %s (%s)' % (
+            path, 'data relocs first' if unfix else 'global relocs first', desc))
         return 0
     if check:
         print('wasmfix: %s: NEEDS FIX (%s)' % (path, desc))
         return 1
-    # Swap the two call instructions in place; same total length, so no size changes.
-    a, c = calls[di], calls[gi]
-    seg = bytearray()
-    pieces = []
-    for idx, (at, end, f) in enumerate(calls):
-        ff = glob_fn if idx == di else data_fn if idx == gi else f
-        pieces.append(b'\x10' + enc_uleb(ff))
-    seg = b''.join(pieces)
+    # Swap the two call instructions in place. Both indices are rewritten with the same
+    # encodings in swapped places, so the body keeps its size.
+    swapped = [glob_fn if f == data_fn else data_fn if f == glob_fn else f for f in order]
+    seg = b''.join(b'\x10' + enc_uleb(f) for f in swapped)
     lo, hi = calls[0][0], calls[-1][1]
     if len(seg) != hi - lo:
-        raise SystemExit('wasmfix: index encodings differ in length; cannot swap in place')
+        raise SystemExit('wasmfix: call sequence changed length; not rewriting')
     b[lo:hi] = seg
     tmp = path + '.tmp'
-    open(tmp, 'wb').write(b)
-    import os
+    with open(tmp, 'wb') as f:
+        f.write(b)
     os.replace(tmp, path)
     print('wasmfix: %s: start function %s now calls %s' % (
-        path, names.get(start_fn), ' '.join(names.get(glob_fn if x == data_fn else data_fn if x == glob_fn else x, '?') for x in order)))
+        path, names.get(start_fn), ' '.join(names.get(f, str(f)) for f in swapped)))
     return 0
 
 
 if __name__ == '__main__':
-    args = [a for a in sys.argv[1:] if a != '--check']
+    args = [a for a in sys.argv[1:] if a not in ('--check', '--unfix')]
     if len(args) != 1:
         raise SystemExit(__doc__)
-    sys.exit(main(args[0], '--check' in sys.argv))
+    sys.exit(main(args[0], '--check' in sys.argv, '--unfix' in sys.argv))

@@ -1,0 +1,107 @@
+/* resize_simd.c - AVX2 versions of the engine's two hot loops, chosen at run time.
+ *
+ * The library is built for baseline x86-64 (SSE2), which has no 32-bit vector multiply;
+ * every exact formulation multiplies a Q11 weight by a sum of up to 19 bits, so SSE2
+ * vector code is slower than scalar code. These functions are compiled for AVX2 only
+ * and used when the CPU has it; they give the same bytes as the scalar loops (same
+ * integer sums). Elsewhere (Wasm, other CPUs) this file compiles to stubs. */
+#include "resize_internal.h"
+
+#include <string.h>
+
+#if RZ_HAVE_AVX2
+#include <immintrin.h>
+
+int rz_avx2(void) {
+    return __builtin_cpu_supports("avx2");
+}
+
+#define AVX2 __attribute__((target("avx2")))
+
+/* Sixteen outputs: two 8-lane sums, narrowed 32 -> 16 -> 8 bits (values are 0..255, see
+   round_q22 in resize_rows.c, so the saturating packs never clip). */
+AVX2 int rz_v_row_avx2(int32_t *const *rows, const int16_t *wy, int k, int len,
+                       uint8_t *restrict o) {
+    const __m256i half = _mm256_set1_epi32(1 << (2 * RZ_BITS - 1));
+    int i = 0;
+    for (; i + 16 <= len; i += 16) {
+        __m256i a0 = half, a1 = half;
+        for (int j = 0; j < k; j++) {
+            const __m256i w = _mm256_set1_epi32(wy[j]);
+            a0 = _mm256_add_epi32(a0, _mm256_mullo_epi32(w, _mm256_loadu_si256((const __m256i *)(rows[j] + i))));
+            a1 = _mm256_add_epi32(a1, _mm256_mullo_epi32(w, _mm256_loadu_si256((const __m256i *)(rows[j] + i + 8))));
+        }
+        a0 = _mm256_srai_epi32(a0, 2 * RZ_BITS);
+        a1 = _mm256_srai_epi32(a1, 2 * RZ_BITS);
+        /* packs works per 128-bit lane: put the halves back in order before bytes */
+        __m256i p16 = _mm256_permute4x64_epi64(_mm256_packs_epi32(a0, a1), 0xD8);
+        __m256i p8 = _mm256_permute4x64_epi64(_mm256_packus_epi16(p16, p16), 0x08);
+        _mm_storeu_si128((__m128i *)(o + i), _mm256_castsi256_si128(p8));
+    }
+    return i;
+}
+
+/* Two output pixels of four channels per vector; their source pixels come from two
+   32-bit loads per tap, widened to 32-bit lanes. */
+static inline __attribute__((always_inline)) AVX2 int
+h4(const uint8_t *restrict row, int dw, const int k, const int32_t *restrict ofs,
+   const int16_t *restrict w, int32_t *restrict out) {
+    int x = 0;
+    for (; x + 2 <= dw; x += 2) {
+        const uint8_t *s0 = row + (ptrdiff_t)ofs[x] * 4, *s1 = row + (ptrdiff_t)ofs[x + 1] * 4;
+        const int16_t *w0 = w + (ptrdiff_t)x * k, *w1 = w0 + k;
+        __m256i a = _mm256_setzero_si256();
+        for (int t = 0; t < k; t++) {
+            int32_t p0, p1;
+            memcpy(&p0, s0 + 4 * t, 4);
+            memcpy(&p1, s1 + 4 * t, 4);
+            const __m256i v = _mm256_cvtepu8_epi32(_mm_set_epi32(0, 0, p1, p0));
+            const __m256i wv = _mm256_set_m128i(_mm_set1_epi32(w1[t]), _mm_set1_epi32(w0[t]));
+            a = _mm256_add_epi32(a, _mm256_mullo_epi32(wv, v));
+        }
+        _mm256_storeu_si256((__m256i *)(out + 4 * x), a);
+    }
+    return x;
+}
+
+AVX2 int rz_h_packed4_avx2(const uint8_t *restrict row, int dw, int k,
+                           const int32_t *restrict ofs, const int16_t *restrict w,
+                           int32_t *restrict out) {
+    switch (k) {
+    case 2: return h4(row, dw, 2, ofs, w, out);
+    case 3: return h4(row, dw, 3, ofs, w, out);
+    default: return h4(row, dw, k, ofs, w, out);
+    }
+}
+
+/* Three interleaved channels, four output pixels (24 source bytes per row) at a time:
+   byte shuffles split even and odd source pixels, 16-bit sums do the rest. Stops where a
+   16-byte load or store would pass the end of a row. */
+AVX2 int rz_halve_row3_avx2(const uint8_t *restrict s0, const uint8_t *restrict s1,
+                            uint8_t *restrict d, int dw) {
+    const __m128i ea = _mm_setr_epi8(0, 1, 2, 6, 7, 8, 12, 13, 14, -1, -1, -1, -1, -1, -1, -1);
+    const __m128i eb = _mm_setr_epi8(-1, -1, -1, -1, -1, -1, -1, -1, -1, 10, 11, 12, -1, -1, -1, -1);
+    const __m128i oa = _mm_setr_epi8(3, 4, 5, 9, 10, 11, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1);
+    const __m128i ob = _mm_setr_epi8(-1, -1, -1, -1, -1, -1, 7, 8, 9, 13, 14, 15, -1, -1, -1, -1);
+    const __m256i two = _mm256_set1_epi16(2);
+    int x = 0;
+    for (; 6 * x + 24 <= 6 * dw && 3 * x + 16 <= 3 * dw; x += 4) {
+        __m256i sum = two;
+        const uint8_t *rows[2] = { s0 + 6 * x, s1 + 6 * x };
+        for (int r = 0; r < 2; r++) {
+            const __m128i a = _mm_loadu_si128((const __m128i *)rows[r]);
+            const __m128i b = _mm_loadu_si128((const __m128i *)(rows[r] + 8));
+            const __m128i e = _mm_or_si128(_mm_shuffle_epi8(a, ea), _mm_shuffle_epi8(b, eb));
+            const __m128i o = _mm_or_si128(_mm_shuffle_epi8(a, oa), _mm_shuffle_epi8(b, ob));
+            sum = _mm256_add_epi16(sum, _mm256_add_epi16(_mm256_cvtepu8_epi16(e),
+                                                         _mm256_cvtepu8_epi16(o)));
+        }
+        sum = _mm256_srli_epi16(sum, 2);
+        const __m128i out = _mm_packus_epi16(_mm256_castsi256_si128(sum),
+                                             _mm256_extracti128_si256(sum, 1));
+        _mm_storeu_si128((__m128i *)(d + 3 * x), out); /* bytes 12..15: rewritten next */
+    }
+    return x;
+}
+
+#endif
