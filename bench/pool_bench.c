@@ -447,7 +447,7 @@ static void default_omp_path(char *buf, size_t size) {
 
 int main(int argc, char **argv) {
     int rounds = 15, smoke_only = 0;
-    double budget_s = 45;
+    double budget_s = 40;
     setup *S = calloc(1, sizeof *S);
     bench_results *r = calloc(1, sizeof *r);
     if (!S || !r)

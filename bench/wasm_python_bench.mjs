@@ -45,7 +45,7 @@ async function pyodide() {
   py.globals.set('wpb_env', py.toPy({
     WARMPOOL_LIB: join(B, 'wasm/libwarmpool-serial.so'),
     WARMPOOL_KERNELS: join(B, 'wasm-python/libkernels-serial.so'),
-    WPB_REPEATS: '300' }));
+    WPB_REPEATS: process.env.WPB_REPEATS || '300' }));
   py.runPython(`import os, runpy\nos.environ.update(wpb_env)\nrunpy.run_path(${JSON.stringify(SCRIPT)}, run_name='__main__')`);
   return parse(out);
 }
@@ -65,7 +65,7 @@ const w = Math.max(...rows.map((r) => r.length)) + 2;
 const header = ['native', 'threaded wasm', 'pyodide (serial)'];
 console.log('parallel_for from Python, median us per call (pool: caller + 1 worker; ' +
   'cold = after 2 ms idle, warm = inside pool.warm())');
-for (const r of results) if (r) console.log(`  ${r.runtime}: workers ${r.workers}, ready ${r.ready}, items on workers ${r.items_workers}`);
+for (const r of results) if (r) console.log(`  ${r.runtime}: workers asked ${r.workers}, ready ${r.ready}, items run by workers ${r.items_workers}`);
 console.log(''.padEnd(w) + header.map((h) => h.padStart(18)).join('') + '   wasm/native');
 for (const row of rows) {
   const v = results.map((r) => (r && row in r.rows ? r.rows[row] : null));

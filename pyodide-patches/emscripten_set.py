@@ -22,11 +22,13 @@ def prop(name):
 # name[]), the JS dso's exports field, the import object, how to load a library with a
 # handle, how to resolve a global symbol to a function, and the runtime's own sync.
 EM3 = dict(DSO_SIZE=48, DSO_MEM_ALLOCATED=24, DSO_MEM_ADDR=28, DSO_MEM_SIZE=32,
-           DSO_TABLE_ADDR=36, DSO_TABLE_SIZE=40, DSO_EXPORTS="module", IMPORTS="asmLibraryArg",
+           DSO_TABLE_ADDR=36, DSO_TABLE_SIZE=40, DSO_FILE_DATA=-1, DSO_EXPORTS="module",
+           IMPORTS="asmLibraryArg",
            LOAD_LIBRARY="loadDynamicLibrary", RESOLVE="resolveGlobalSymbol",
            RUNTIME_SYNC="__emscripten_thread_sync_code")
 EM4 = dict(DSO_SIZE=40, DSO_MEM_ALLOCATED=8, DSO_MEM_ADDR=12, DSO_MEM_SIZE=16,
-           DSO_TABLE_ADDR=20, DSO_TABLE_SIZE=24, DSO_EXPORTS="exports", IMPORTS="wasmImports",
+           DSO_TABLE_ADDR=20, DSO_TABLE_SIZE=24, DSO_FILE_DATA=28, DSO_EXPORTS="exports",
+           IMPORTS="wasmImports",
            LOAD_LIBRARY="(function (n, f, h) { return loadDynamicLibrary(n, f, undefined, h); })",
            RESOLVE="(function (s) { return resolveGlobalSymbol(s, true).sym; })",
            RUNTIME_SYNC="__emscripten_dlsync_self")

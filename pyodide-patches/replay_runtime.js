@@ -16,11 +16,14 @@
 var wpR = { log: 0, cur: 0, seen: 0, buf: null, i32: null, u8: null, busy: false,
             placed: new WeakMap(), libs: {}, slots: {}, got: {}, pending: [], syncBound: false,
             debug: typeof process == "object" && process.env && !!process.env["WPATCH_DEBUG"] };
-Module["wpatchState"] = wpR;
+if (typeof Module == "object" && Module) Module["wpatchState"] = wpR; // for tests and debugging
 // WPATCH_DEBUG=1 (Node): a trace on stderr, written synchronously so that it survives a
 // worker that is about to crash.
 function wpLog(msg) {
-  if (wpR.debug) require("fs").writeSync(2, "wpatch[" + (ENVIRONMENT_IS_PTHREAD ? "worker" : "main") + "] " + msg + "\n");
+  if (!wpR.debug) return;
+  msg = "wpatch[" + (ENVIRONMENT_IS_PTHREAD ? "worker" : "main") + "] " + msg;
+  if (typeof require == "function") require("fs").writeSync(2, msg + "\n");
+  else console.error(msg);
 }
 
 function wpMainJs() {
@@ -91,8 +94,8 @@ function wpAppend(kind, blobs, ints) {
 // Main thread, from loadWebAssemblyModule: where a library was just placed.
 function wpPlaced(exports, binary, memoryBase, memorySize, tableBase, tableSize) {
   if (ENVIRONMENT_IS_PTHREAD) return;
-  var bytes = null;
-  if (binary instanceof Uint8Array) bytes = binary;
+  var bytes = null; // a compiled WebAssembly.Module has none: workers then read the file
+  if (ArrayBuffer.isView(binary)) bytes = new Uint8Array(binary.buffer, binary.byteOffset, binary.byteLength);
   else if (binary instanceof ArrayBuffer) bytes = new Uint8Array(binary);
   wpR.placed.set(exports, [bytes, memoryBase >>> 0, memorySize >>> 0, tableBase >>> 0, tableSize >>> 0]);
 }
@@ -217,6 +220,12 @@ function wpApply(rec) {
     i32[(dso + WP_DSO_MEM_SIZE) >> 2] = memSize;
     i32[(dso + WP_DSO_TABLE_ADDR) >> 2] = tableBase;
     i32[(dso + WP_DSO_TABLE_SIZE) >> 2] = tableSize;
+    // The bytes reach the loader as the dso's file data (4.0.x) or through a one-file FS
+    // (3.1.x, which reads flags.fs).
+    if (WP_DSO_FILE_DATA >= 0 && n) {
+      i32[(dso + WP_DSO_FILE_DATA) >> 2] = i32[p + 4];
+      i32[(dso + WP_DSO_FILE_DATA + 4) >> 2] = n;
+    }
     var fs = bytes ? { findObject: function () { return true; },
                        readFile: function () { return bytes; } }
                    : (typeof FS != "undefined" ? FS : undefined);

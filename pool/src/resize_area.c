@@ -130,10 +130,19 @@ static void halve_rows_pix(const rz_plan *pl, int y0, int y1) {
         const uint8_t *s0 = (const uint8_t *)(s->ptr[0] + (uintptr_t)(2 * (ptrdiff_t)y * s->sy[0]));
         const uint8_t *s1 = s0 + s->sy[0];
         uint8_t *o = (uint8_t *)(d->ptr[0] + (uintptr_t)((ptrdiff_t)y * d->sy[0]));
+        int x = 0;
+#if RZ_HAVE_AVX2
+        if (pl->gap_mask && pl->simd512)
+            x = rz_halve_row_gap4_avx512(s0 + pl->gap_s, s1 + pl->gap_s, o + pl->gap_d, d->w,
+                                         pl->gap_mask);
+#endif
+        s0 += 2 * x * s->sx[0];
+        s1 += 2 * x * s->sx[0];
+        o += x * d->sx[0];
         if (d->n == 3)
-            halve_row_pix(s0, s1, s->sx[0], s->coff, o, d->sx[0], d->coff, d->w, 3);
+            halve_row_pix(s0, s1, s->sx[0], s->coff, o, d->sx[0], d->coff, d->w - x, 3);
         else
-            halve_row_pix(s0, s1, s->sx[0], s->coff, o, d->sx[0], d->coff, d->w, d->n);
+            halve_row_pix(s0, s1, s->sx[0], s->coff, o, d->sx[0], d->coff, d->w - x, d->n);
     }
 }
 

@@ -30,6 +30,9 @@ typedef struct rz_plan {
     int mode;
     unsigned path;          /* WARMPOOL_RESIZE_* bits */
     int simd;               /* use the AVX2 loops (CPU has them, not WARMPOOL_RESIZE_SCALAR) */
+    int simd512;            /* ... and the AVX-512 one */
+    unsigned gap_mask;      /* both 4-byte pixels, same 3 channel bytes (bit b: byte b) */
+    ptrdiff_t gap_s, gap_d; /* ...: byte 0 of pixel (0,0) relative to ptr[0] */
     uint8_t lane_ch[4];     /* channel carried by lane k */
     uint8_t lane_dst[4];    /* packed dst: byte of the pixel lane k goes to */
 } rz_plan;
@@ -64,6 +67,9 @@ int rz_v_row_avx2(int32_t *const *rows, const int16_t *wy, int k, int len, uint8
 int rz_h_packed4_avx2(const uint8_t *row, int dw, int k, const int32_t *ofs, const int16_t *w,
                       int32_t *out);
 int rz_halve_row3_avx2(const uint8_t *s0, const uint8_t *s1, uint8_t *d, int dw);
+int rz_avx512(void); /* the CPU has AVX-512 BW and VL */
+int rz_halve_row_gap4_avx512(const uint8_t *s0, const uint8_t *s1, uint8_t *d, int dw,
+                             unsigned pixel_mask);
 #else
 #define RZ_HAVE_AVX2 0
 #endif

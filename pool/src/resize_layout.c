@@ -169,6 +169,27 @@ static int x_inner(const rz_view *v) {
 }
 
 /* Packed views first (src counts more: it is read more), then memory order. */
+/* Both views 3 channels in 4-byte pixels (x step 4), each channel at the same byte of
+   the pixel in src and dst: which bytes (the halving kernel's masks), else 0. */
+static unsigned gap_mask(rz_plan *pl) {
+    const rz_view *s = &pl->s, *d = &pl->d;
+    if (!s->pix || !d->pix || s->n != 3 || s->sx[0] != 4 || d->sx[0] != 4) return 0;
+    ptrdiff_t ms = 0, md = 0;
+    for (int c = 0; c < 3; c++) {
+        if (s->coff[c] < ms) ms = s->coff[c];
+        if (d->coff[c] < md) md = d->coff[c];
+    }
+    unsigned mask = 0;
+    for (int c = 0; c < 3; c++) {
+        ptrdiff_t b = s->coff[c] - ms;
+        if (b > 3 || d->coff[c] - md != b) return 0;
+        mask |= 1u << b;
+    }
+    pl->gap_s = ms;
+    pl->gap_d = md;
+    return mask;
+}
+
 static int orientation_score(rz_view s, rz_view d) {
     return 8 * view_packed(&s) + 4 * view_packed(&d) + 2 * x_inner(&s) + x_inner(&d);
 }
@@ -181,8 +202,9 @@ int rz_plan_make(rz_plan *pl, const warmpool_image *src, const warmpool_image *d
     if (filter != WARMPOOL_RESIZE_AREA && filter != WARMPOOL_RESIZE_BILINEAR) return EINVAL;
 #if RZ_HAVE_AVX2
     pl->simd = !scalar && rz_avx2();
+    pl->simd512 = !scalar && rz_avx512();
 #else
-    pl->simd = 0;
+    pl->simd = pl->simd512 = 0;
     (void)scalar;
 #endif
     if ((err = view_init(&pl->s, src)) || (err = view_init(&pl->d, dst))) return err;
@@ -232,6 +254,7 @@ int rz_plan_make(rz_plan *pl, const warmpool_image *src, const warmpool_image *d
 
     int grows = d->w > s->w || d->h > s->h;
     pl->mode = filter == WARMPOOL_RESIZE_BILINEAR ? RZ_LINEAR : grows ? RZ_AREA_LINEAR : RZ_BOX;
+    pl->gap_mask = gap_mask(pl);
     /* An exact halving is the 2x2 mean for both filters: bilinear samples every output at
        the corner shared by four sources, with weights 1024 and 1024 on each axis. */
     if (pl->mode != RZ_AREA_LINEAR && s->pix && d->pix && s->w == 2 * d->w && s->h == 2 * d->h)

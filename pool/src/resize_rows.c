@@ -138,6 +138,7 @@ static inline uint8_t round_q22(int32_t a) {
    needs one: a Q11 weight times a 19-bit horizontal sum); AVX2 does the bulk if present. */
 static void v_row(int simd, int32_t *const *rows, const int16_t *wy, int k, int len,
                   uint8_t *restrict o) {
+    (void)simd; /* used only with AVX2 (not on Wasm) */
 #if RZ_HAVE_AVX2
     int32_t *rest[64]; /* k <= 64 here */
     if (simd) {

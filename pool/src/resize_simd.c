@@ -104,4 +104,36 @@ AVX2 int rz_halve_row3_avx2(const uint8_t *restrict s0, const uint8_t *restrict 
     return x;
 }
 
+/* Four-byte pixels with a gap byte (pixels3d without its alpha plane): AVX-512 masked
+   loads and stores never touch the gap bytes (masked bytes are not accessed at all), so
+   the whole-pixel arithmetic of the 4-channel kernel applies with the gap lanes zero. */
+int rz_avx512(void) {
+    return __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl");
+}
+
+__attribute__((target("avx512bw,avx512vl"))) int
+rz_halve_row_gap4_avx512(const uint8_t *s0, const uint8_t *s1, uint8_t *d, int dw,
+                         unsigned pixel_mask) {
+    const __mmask16 m = (__mmask16)(pixel_mask * 0x1111u);
+    const __m128i lo8 = _mm_set1_epi32(0x00ff00ff), half = _mm_set1_epi32(0x00020002);
+    int x = 0;
+    for (; x + 4 <= dw; x += 4) {
+        __m128i slo = half, shi = half;
+        const uint8_t *rows[2] = { s0 + 8 * x, s1 + 8 * x };
+        for (int r = 0; r < 2; r++) {
+            const __m128 a = _mm_castsi128_ps(_mm_maskz_loadu_epi8(m, rows[r]));
+            const __m128 b = _mm_castsi128_ps(_mm_maskz_loadu_epi8(m, rows[r] + 16));
+            const __m128i e = _mm_castps_si128(_mm_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0)));
+            const __m128i o = _mm_castps_si128(_mm_shuffle_ps(a, b, _MM_SHUFFLE(3, 1, 3, 1)));
+            slo = _mm_add_epi32(slo, _mm_add_epi32(_mm_and_si128(e, lo8), _mm_and_si128(o, lo8)));
+            shi = _mm_add_epi32(shi, _mm_add_epi32(_mm_and_si128(_mm_srli_epi32(e, 8), lo8),
+                                                   _mm_and_si128(_mm_srli_epi32(o, 8), lo8)));
+        }
+        const __m128i out = _mm_or_si128(_mm_and_si128(_mm_srli_epi32(slo, 2), lo8),
+                                         _mm_andnot_si128(lo8, _mm_slli_epi32(shi, 6)));
+        _mm_mask_storeu_epi8(d + 4 * x, m, out);
+    }
+    return x;
+}
+
 #endif

@@ -2,6 +2,7 @@
 import array
 import ctypes
 import errno
+import struct
 import threading
 import time
 import unittest
@@ -74,6 +75,15 @@ class Basics(unittest.TestCase):
         # While C has the buffer, Python cannot resize it; afterwards it can again.
         ba.append(1)
         self.assertEqual(len(ba), 4 * n + 1)
+
+    def test_bytes_and_simple_ctypes_ctx(self):
+        # kern_spin reads one double from ctx: read-only bytes and a c_double by address.
+        self.pool.parallel_for(self.k.kern_spin, 0, 4, struct.pack("d", 0.0))
+        self.pool.parallel_for(self.k.kern_spin, 0, 4, ctypes.c_double(0.0))
+        counts = (U32 * 8)()
+        self.pool.parallel_for(self.k.kern_count, 0, 8, ctypes.c_void_p(ctypes.addressof(counts)))
+        self.pool.parallel_for(self.k.kern_count, 0, 8, ctypes.cast(counts, ctypes.POINTER(U32)))
+        self.assertEqual(list(counts), [2] * 8)
 
     def test_readonly_buffer_is_refused(self):
         with self.assertRaisesRegex(TypeError, "read-only"):
@@ -262,6 +272,9 @@ class _FakeLib(warmpool.Library):
     def warmpool_destroy(self, h):
         pass
 
+    def warmpool_parallel_for(self, *args):
+        raise AssertionError("not used")
+
     def warmpool_get_stats(self, h, addr, size):
         s = warmpool.pool._Stats.from_address(addr)
         s.version, s.size = self._v, min(self._size, size)
@@ -304,6 +317,22 @@ class Callbacks(unittest.TestCase):
         with warmpool.Pool(WORKERS, allow_python_callbacks=True) as pool:
             pool.parallel_for(fn, 0, 500, None, 7)
         self.assertEqual(sorted(seen), list(range(500)))
+
+    def test_close_from_own_callback_is_refused_not_a_deadlock(self):
+        errors = []
+        F = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_size_t, ctypes.c_size_t)
+
+        def cb(ctx, b, e):
+            try:
+                pool.close()
+            except RuntimeError as exc:
+                errors.append(exc)
+        fn = F(cb)
+        with warmpool.Pool(0, allow_python_callbacks=True) as pool:  # runs on this thread
+            pool.parallel_for(fn, 0, 1)
+            self.assertFalse(pool.closed)
+        self.assertEqual(len(errors), 1)
+        self.assertIn("callback", str(errors[0]))
 
 
 @needs_threads

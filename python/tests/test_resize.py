@@ -369,8 +369,12 @@ class PygameTest(unittest.TestCase):
         dst = pygame.Surface((15, 10), pygame.SRCALPHA, 32)
         self.fill(src, 3)
         dst.fill((0, 0, 0, 77))
-        warmpool.resize(pygame.surfarray.pixels3d(src), pygame.surfarray.pixels3d(dst))
+        p3 = pygame.surfarray.pixels3d(src)
+        self.assertEqual(layout(p3, pygame.surfarray.pixels3d(dst)), {"transposed", "halve"})
+        warmpool.resize(p3, pygame.surfarray.pixels3d(dst))
         self.assertTrue((np.array(pygame.surfarray.pixels_alpha(dst)) == 77).all())
+        np.testing.assert_array_equal(np.array(pygame.surfarray.pixels3d(dst)),
+                                      np_ref(np.array(p3), 10, 15, "area"))
 
     def test_smoothscale_is_close_for_halving(self):
         # not the same filter, but a 2x2 box either way: a sanity check of orientation

@@ -9,6 +9,7 @@ import ctypes
 import errno
 import os
 import threading
+from threading import get_ident as _get_ident
 
 from . import _lib
 
@@ -80,31 +81,34 @@ def _is_python_callback(fn):
     return isinstance(objs, dict) and type(objs.get("0")).__name__ == "CThunkObject"
 
 
+_SIZE_MAX = (1 << (8 * ctypes.sizeof(ctypes.c_size_t))) - 1
+
+
 def _size(v, what):
     if isinstance(v, bool) or not isinstance(v, int):
         raise TypeError(f"{what} must be an int, not {type(v).__name__}")
-    if v < 0 or v >= 1 << (8 * ctypes.sizeof(ctypes.c_size_t)):
+    v = int(v)
+    if v < 0 or v > _SIZE_MAX:
         raise OverflowError(f"{what}={v} does not fit in size_t")
     return v
 
 
-def _ctx_address(ctx):
-    """(address, object to keep alive during the call) for a context argument."""
-    if ctx is None:
-        return None, None
+def _ctx_arg(ctx):
+    """ctx as an argument for a c_void_p parameter (keeping what it points into alive)."""
     if isinstance(ctx, bool):
         raise TypeError("ctx must be an address, a ctypes object or a buffer, not bool")
     if isinstance(ctx, int):
-        return ctx, None
-    if isinstance(ctx, (ctypes.c_void_p, ctypes.c_char_p, ctypes.c_wchar_p, ctypes._Pointer)):
-        return ctypes.cast(ctx, ctypes.c_void_p).value, ctx
-    if isinstance(ctx, (ctypes.Structure, ctypes.Union, ctypes.Array, ctypes._SimpleCData)):
-        return ctypes.addressof(ctx), ctx
+        return int(ctx)
+    if isinstance(ctx, (ctypes.Array, ctypes._Pointer, ctypes.c_void_p, ctypes.c_char_p,
+                        ctypes.c_wchar_p)):
+        return ctx  # ctypes passes their address / pointer value itself
+    if isinstance(ctx, (ctypes.Structure, ctypes.Union, ctypes._SimpleCData)):
+        return ctypes.byref(ctx)  # byref keeps ctx alive
     if isinstance(ctx, bytes):  # read-only: C must not write to it
-        return ctypes.cast(ctypes.c_char_p(ctx), ctypes.c_void_p).value, ctx
+        return ctx
     ai = getattr(ctx, "__array_interface__", None)  # numpy, without importing numpy
     if ai is not None:
-        return ai["data"][0], ctx
+        return ai["data"][0]  # the caller still holds ctx
     try:
         mv = memoryview(ctx)
     except TypeError:
@@ -118,7 +122,7 @@ def _ctx_address(ctx):
         nbytes = mv.nbytes
     # The ctypes view holds a buffer export, so a bytearray cannot be resized under C.
     view = (ctypes.c_char * nbytes).from_buffer(ctx)
-    return ctypes.addressof(view), view
+    return view
 
 
 class Pool:
@@ -126,16 +130,21 @@ class Pool:
 
     workers: threads besides the caller (default: cores - 1, at most DEFAULT_MAX_WORKERS).
     allow_python_callbacks: natively, accept ctypes CFUNCTYPE Python callables as `fn`
-    (they run, but every call takes the GIL, so the work is serialised). Never allowed on
-    Emscripten: a JS-wrapped function cannot run on a pool thread.
+    (they run, but every call takes the GIL, so the work is serialised; an exception in
+    one is printed by ctypes, not raised; a callback must not close its own pool). Never
+    allowed on Emscripten: a JS-wrapped function cannot run on a pool thread.
+    Every method may be called from any thread; close() waits for calls in progress.
     """
 
     def __init__(self, workers=None, *, name=None, cool_after_ms=None, stack_size=0,
                  allow_python_callbacks=False, library=None):
         self._handle = None
-        self._cond = threading.Condition(threading.Lock())
-        self._users = {}        # thread ident -> calls in progress
+        self._lock = threading.Lock()  # used raw on the hot path: Condition's with is slower
+        self._cond = threading.Condition(self._lock)
+        self._busy = 0          # C calls in progress
+        self._in_callback = set()  # threads running a Python callback of this pool
         self._warm_depth = 0
+        self._fn_cache = {}     # id(fn) -> (fn, argument): C functions already checked
         self._allow_py = bool(allow_python_callbacks)
         self._lib = library if isinstance(library, _lib.Library) else _lib.load(library)
         if workers is None:
@@ -156,36 +165,45 @@ class Pool:
         if not h:
             raise _oserror(ctypes.get_errno(), f"warmpool_create({workers})")
         self._handle = h
+        self._pf = self._lib.warmpool_parallel_for
 
     # -- lifetime ---------------------------------------------------------------------
+    # Every C call holds the pool open (_enter/_leave): close() marks the pool closed at
+    # once, then waits for calls in progress before destroying it, so a call racing with
+    # close() either raises PoolClosedError or completes; none touches freed memory.
+    def _enter(self):
+        with self._lock:
+            h = self._handle
+            if h is None:
+                raise PoolClosedError("the pool is closed")
+            self._busy += 1
+        return h
+
+    def _leave(self):
+        with self._lock:
+            self._busy -= 1
+            if not self._busy and self._handle is None:
+                self._cond.notify_all()  # close() is waiting
+
     @contextlib.contextmanager
     def _use(self):
-        """Holds the pool open for one C call: close() waits for calls in progress."""
-        me = threading.get_ident()
-        with self._cond:
-            if self._handle is None:
-                raise PoolClosedError("the pool is closed")
-            self._users[me] = self._users.get(me, 0) + 1
+        """`with pool._use() as handle:` for other modules of the package (resize)."""
+        h = self._enter()
         try:
-            yield self._handle
+            yield h
         finally:
-            with self._cond:
-                n = self._users.pop(me) - 1
-                if n:
-                    self._users[me] = n
-                self._cond.notify_all()
+            self._leave()
 
     def close(self):
         """Stops and joins the workers. Waits for calls still running in other threads;
         a second close() does nothing."""
-        me = threading.get_ident()
         with self._cond:
             if self._handle is None:
                 return
-            if me in self._users:
-                raise RuntimeError("close() from inside a call on the same pool")
+            if _get_ident() in self._in_callback:
+                raise RuntimeError("close() from a callback of this pool's own job")
             h, self._handle = self._handle, None  # new calls now raise PoolClosedError
-            while self._users:
+            while self._busy:
                 self._cond.wait()
         self._lib.warmpool_destroy(h)
 
@@ -231,6 +249,12 @@ class Pool:
         thread before that, this can only time out."""
         ms = -1.0 if timeout is None else max(0.0, float(timeout) * 1000.0)
         with self._use() as h:
+            if (ms < 0 and _lib.is_emscripten()
+                    and threading.current_thread() is threading.main_thread()
+                    and self._lib.warmpool_ready(h) < self._lib.warmpool_workers(h)):
+                raise ValueError("wait_ready() without a timeout on the Wasm main thread "
+                                 "would never return: workers start only after the JS "
+                                 "event loop turns")
             err = self._lib.warmpool_wait_ready(h, ms)
         if err == 0:
             return True
@@ -288,13 +312,20 @@ class Pool:
             self._lib.warmpool_reset_stats(h)
 
     # -- work ---------------------------------------------------------------------------
-    def _fn_address(self, fn):
-        if isinstance(fn, bool):
-            raise TypeError("fn must be a C function pointer or an int address")
-        if isinstance(fn, int):
-            addr = fn
-        elif isinstance(fn, ctypes._CFuncPtr):
-            if _is_python_callback(fn):
+    def _fn_arg(self, fn):
+        """(fn as an argument for the c_void_p parameter, is it a Python callback): ctypes
+        passes a function object's pointer itself, no cast needed."""
+        if type(fn) is int:
+            if not fn:
+                raise ValueError("fn is a NULL function pointer")
+            return fn, False
+        hit = self._fn_cache.get(id(fn))
+        if hit is not None and hit[0] is fn:
+            return hit[1], False
+        callback = False
+        if isinstance(fn, ctypes._CFuncPtr):
+            callback = _is_python_callback(fn)
+            if callback:
                 if _lib.is_emscripten():
                     raise TypeError(
                         "fn is a Python callable wrapped by ctypes (CFUNCTYPE); on "
@@ -305,15 +336,23 @@ class Pool:
                         "fn is a Python callable wrapped by ctypes (CFUNCTYPE): every call "
                         "would take the GIL, so the pool would run it serially; pass a C "
                         "function from a ctypes.CDLL, or Pool(allow_python_callbacks=True)")
-            addr = ctypes.cast(fn, ctypes.c_void_p).value
+            addr = fn
         elif isinstance(fn, ctypes.c_void_p):
             addr = fn.value
+        elif isinstance(fn, int) and not isinstance(fn, bool):
+            addr = int(fn)
         else:
             raise TypeError("fn must be a C function pointer (e.g. ctypes.CDLL(...).kernel) "
                             f"or an int address, not {type(fn).__name__}")
-        if not addr:
+        if not addr:  # a NULL function object is falsy too
             raise ValueError("fn is a NULL function pointer")
-        return addr
+        if not callback:
+            # Checked C functions, by identity (the entry holds fn, so its id stays its
+            # own): the checks cost more than the call in Pyodide. Bounded: cleared when full.
+            if len(self._fn_cache) >= 64:
+                self._fn_cache.clear()
+            self._fn_cache[id(fn)] = (fn, addr)
+        return addr, callback
 
     def parallel_for(self, fn, begin, end, ctx=None, grain=0):
         """Runs fn(ctx, b, e) over [begin, end) in chunks of at most `grain` items (0: about
@@ -321,12 +360,37 @@ class Pool:
         fn: a C function from any ctypes.CDLL (`lib.kernel`) or its int address.
         ctx: None, an int address, a ctypes object (passed by address), bytes (read-only),
         or a writable buffer (bytearray, array.array, numpy array)."""
-        faddr = self._fn_address(fn)
-        begin = _size(begin, "begin")
-        end = _size(end, "end")
-        grain = _size(grain, "grain")
-        caddr, keep = _ctx_address(ctx)
-        with self._use() as h:
-            self._lib.warmpool_parallel_for(h, begin, end, grain, faddr, caddr)
-        del keep  # alive until C returned
-
+        f, callback = self._fn_arg(fn)
+        if type(begin) is not int or type(end) is not int or type(grain) is not int:
+            begin, end, grain = (_size(begin, "begin"), _size(end, "end"),
+                                 _size(grain, "grain"))
+        elif (begin < 0 or end < 0 or grain < 0 or begin > _SIZE_MAX or end > _SIZE_MAX
+              or grain > _SIZE_MAX):
+            raise OverflowError(f"begin={begin}, end={end}, grain={grain}: not all fit in size_t")
+        if ctx is None or type(ctx) is int:
+            c = ctx
+        else:
+            c = _ctx_arg(ctx)  # holds what C will touch until the call returns
+        if callback:  # natively, when allowed: close() from inside must not wait for itself
+            me = _get_ident()
+            h = self._enter()
+            self._in_callback.add(me)
+            try:
+                self._pf(h, begin, end, grain, f, c)
+            finally:
+                self._in_callback.discard(me)
+                self._leave()
+            return
+        # _enter/_leave inlined: this is the per-job path.
+        with self._lock:
+            h = self._handle
+            if h is None:
+                raise PoolClosedError("the pool is closed")
+            self._busy += 1
+        try:
+            self._pf(h, begin, end, grain, f, c)
+        finally:
+            with self._lock:
+                self._busy -= 1
+                if not self._busy and self._handle is None:
+                    self._cond.notify_all()

@@ -22,7 +22,8 @@ Resizes all of `src` into all of `dst` (same channel count). Each image may be:
   the surfaces), which makes both gap-free and fast.
 Speed: gap-free interleaved images (a 32-bit surface, pixels3d together with
 pixels_alpha, RGBA arrays) take the fast path; pixels3d alone has a gap byte per pixel,
-which is never read or written, so it takes a slower byte-wise path.
+which is never read or written, so it is slower except for exact halving on CPUs with
+AVX-512 (see warmpool_resize.h).
 Nothing here imports numpy or pygame.
 
 filter: "area" (cv2.INTER_AREA) or "bilinear" (cv2.INTER_LINEAR); both are defined

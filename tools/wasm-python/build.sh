@@ -28,7 +28,7 @@ export NODE_PATH=/usr/share/nodejs
 # -sWASM_BIGINT`; emcc's own Python metadata reader links it. It does not see EM_JS
 # bodies, hence wp_emjs.h + emjs.py (JS-library imports instead of EM_JS).
 export EMCC_READ_METADATA=python
-EMCC_VERSION=$(emcc --version | head -1)
+EMCC_VERSION=$(emcc --version | sed -n 1p)  # sed, not head: no broken pipe under pipefail
 
 # --- 1. sources: apt-get source only --------------------------------------------------
 PY_SRCPKG=python3.11/bookworm
@@ -50,7 +50,7 @@ dsc_of() { apt-get source --print-uris "$1" 2>/dev/null | awk '$2 ~ /\.dsc$/ {pr
 PY_DSC=$(dsc_of "$PY_SRCPKG"); FFI_DSC=$(dsc_of "$FFI_SRCPKG")
 [ -n "$PY_DSC" ] && [ -n "$FFI_DSC" ] || { echo "wasm-python: apt-get source cannot find $PY_SRCPKG / $FFI_SRCPKG" >&2; exit 1; }
 
-KEY=$( { cat "$HERE"/*; echo "$PY_DSC $FFI_DSC $EMCC_VERSION"; } | sha256sum | cut -c1-16)
+KEY=$( { cat "$HERE"/*.sh "$HERE"/*.py "$HERE"/*.js "$HERE"/*.h "$HERE"/config.site; echo "$PY_DSC $FFI_DSC $EMCC_VERSION"; } | sha256sum | cut -c1-16)
 DONE=$CACHE/$KEY
 install_out() {
   rm -rf "$OUT"; mkdir -p "$(dirname "$OUT")"
@@ -108,7 +108,7 @@ step "libffi: compile"
 objs=()
 for f in prep_cif types raw_api java_raw_api closures tramp wasm32/ffi; do
   o=$W/libffi/${f//\//_}.o
-  emcc $FFI_CFLAGS $EMJS_INC -c "$FFISRC/src/$f.c" -o "$o" &
+  emcc $FFI_CFLAGS $EMJS_INC -Wno-deprecated-declarations -c "$FFISRC/src/$f.c" -o "$o" &
   objs+=("$o")
   (( ${#objs[@]} % JOBS )) || wait
 done
@@ -123,7 +123,10 @@ step "cpython: configure"
 # _ctypes is not a configure-managed module in 3.11 (setup.py built it); Emscripten has
 # no shared extensions, so it is linked statically from Setup.local with our libffi.
 # (makesetup reads any line with '=' as a variable: the -D flags carry no value.)
+# The CJK codecs are the biggest modules nobody here needs: not built.
 cat >Modules.Setup.local <<SETUP
+*disabled*
+_multibytecodec _codecs_cn _codecs_hk _codecs_iso2022 _codecs_jp _codecs_kr _codecs_tw
 *static*
 _ctypes _ctypes/_ctypes.c _ctypes/callbacks.c _ctypes/callproc.c _ctypes/stgdict.c _ctypes/cfield.c -I$FFI/include -DHAVE_FFI_PREP_CIF_VAR -DHAVE_FFI_PREP_CLOSURE_LOC -DHAVE_FFI_CLOSURE_ALLOC $FFI/lib/libffi.a
 SETUP
@@ -133,7 +136,6 @@ printf '. %s\n. %s\n' "$PYSRC/Tools/wasm/config.site-wasm32-emscripten" "$HERE/c
 # Emscripten) are downloaded at first use: give plain -l flags so no port is ever asked for
 # (those modules are disabled in config.site anyway).
 # The build Python is Debian's /usr/bin/python3.11 (same 3.11 bytecode): no native build.
-# Memory: 64 MiB initial so the test suite rarely grows it (growth + pthreads is slow).
 quiet configure.log env CONFIG_SITE="$PYB/config.site" \
   ZLIB_CFLAGS=-DWP_NO_PORT ZLIB_LIBS=-lz BZIP2_CFLAGS=-DWP_NO_PORT BZIP2_LIBS=-lbz2 \
   LIBSQLITE3_CFLAGS=-DWP_NO_PORT LIBSQLITE3_LIBS=-lsqlite3 \
@@ -162,9 +164,14 @@ EXTRA_LD="--profiling-funcs --js-library $W/libffi_emjs.js --js-library $W/cpyth
 step "cpython: make -j$JOBS (the long step: ~7 min on 2 idle cores)"
 # The -lz we gave configure makes it believe zlib exists (pkg-config is skipped when
 # *_LIBS is set), so binascii would use zlib's crc32: drop that, it has its own.
-quiet make.log emmake make -j"$JOBS" LDFLAGS_NODIST="$EXTRA_LD" \
-  MODULE_BINASCII_CFLAGS= MODULE_BINASCII_LDFLAGS=
-ls -la python.js python.wasm python.worker.js
+emmake make -j"$JOBS" LDFLAGS_NODIST="$EXTRA_LD" \
+  MODULE_BINASCII_CFLAGS= MODULE_BINASCII_LDFLAGS= >make.log 2>&1 &
+mk=$!
+while kill -0 $mk 2>/dev/null; do  # a heartbeat, so CI logs show it is alive
+  sleep 30
+  kill -0 $mk 2>/dev/null && step "cpython: $(grep -c '^emcc -c' make.log) files compiled"
+done
+wait $mk || { tail -40 make.log; echo "wasm-python: make failed, full log: $PYB/make.log" >&2; exit 1; }
 
 # --- 4. post-link -------------------------------------------------------------------
 step "post-link: start function fix"
@@ -180,6 +187,7 @@ cp python.js python.wasm python.worker.js "$P/"
   --exclude=turtledemo --exclude=ensurepip --exclude=lib2to3 --exclude=__pycache__ -cf - .) |
   (mkdir -p "$P/lib/python3.11" && cd "$P/lib/python3.11" && tar xf -)
 cp "$(cat pybuilddir.txt)"/_sysconfigdata_*.py "$P/lib/python3.11/"
+mkdir -p "$P/lib/python3.11/lib-dynload"  # getpath's landmark for exec_prefix (else a warning)
 echo "$KEY $PY_DSC $FFI_DSC $EMCC_VERSION" >"$DONE.tmp/stamp"
 rm -rf "$DONE"; mv "$DONE.tmp" "$DONE"
 cd "$ROOT"
