@@ -157,7 +157,6 @@ def main():
         print("  ".join(f"{n.split(': ')[1]} {med[n]:.4f}s" for n in names) +
               f"  | {names[0].split(':')[0]}: ours 1t vs cv2 1t {c1 / med[names[2]]:.2f}x, "
               f"pool vs cv2 {cv_default}t {med[names[1]] / med[names[3]]:.2f}x")
-    del p3, pa, d3, da, bgra, dst_bgra
     pool.close()
 
 

@@ -66,7 +66,9 @@ def register(api):
         r"if\s*\(\s*jspiSupported\s*\)\s*\{\s*Module\.preRun\.push\s*\(\s*initSuspenders\s*\)\s*;?\s*\}",
         "if(jspiSupported&&!wpPyIsPthread()){{MARK}Module.preRun.push(initSuspenders)}",
         "JSPI suspenders are set up (in preRun) only on the main thread")
+    # In a -pthread build getWasmImports() starts with assignWasmImports(); (Emscripten
+    # 4.0.9 src/preamble.js): anchor on its first `return {env: ...`, whatever precedes.
     add("pyodide-sentinel-imports",
-        r"function\s+getWasmImports\s*\(\s*\)\s*\{\s*return\s*\{",
+        r"function\s+getWasmImports\s*\(\s*\)\s*\{[^{}]*?return\s*\{(?=\s*[\"']?env[\"']?\s*:)",
         "\\g<0>{MARK}...(wpPyIsPthread()?{sentinel:wpPySentinel()}:{}),",
         "pthread workers get stub imports for the `sentinel` module")

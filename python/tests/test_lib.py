@@ -23,6 +23,15 @@ class Finding(unittest.TestCase):
         else:
             self.assertEqual(name, "libwarmpool.so")
 
+    @unittest.skipUnless(EMSCRIPTEN and not WASM_THREADS, "a Wasm runtime without threads")
+    def test_threaded_side_module_cannot_load_here(self):
+        # Why the serial library is picked: the -pthread build refuses to link.
+        threaded = os.path.join(os.path.dirname(_lib.find_library()), "libwarmpool.so")
+        if not os.path.exists(threaded):
+            self.skipTest(f"{threaded} is not built")
+        with self.assertRaisesRegex(OSError, "shared state of memory"):
+            _lib.Library(threaded)
+
     def test_default_search_finds_a_file_of_that_name(self):
         path = _lib.find_library()
         self.assertEqual(os.path.basename(path), _lib.library_filename())

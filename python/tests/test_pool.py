@@ -233,6 +233,12 @@ class State(unittest.TestCase):
         if self.pool.workers:
             self.assertTrue(warm_inside)
 
+    def test_close_inside_warm_block(self):
+        pool = warmpool.Pool(WORKERS)
+        with pool.warm():
+            pool.close()
+        self.assertTrue(pool.closed)
+
     def test_wait_ready_and_ready(self):
         if EMSCRIPTEN and not self.pool.workers:
             self.assertTrue(self.pool.wait_ready(0))

@@ -4,10 +4,9 @@ import ctypes
 import math
 import os
 import random
-import sys
 import unittest
 
-from support import EMSCRIPTEN, needs_numpy, numpy as np  # noqa: F401
+from support import needs_numpy, numpy as np
 
 import warmpool
 from warmpool.resize import Image, layout

@@ -272,24 +272,31 @@ class Pool:
         """`with pool.warm():` workers busy-wait for jobs inside the block (e.g. from
         pointer-down to pointer-up). Nested blocks keep it warm until the outermost ends;
         the pool also cools by itself after cool_after_ms without a job."""
-        with self._use() as h:
-            with self._cond:
+        # The switch happens under the lock, so one thread leaving the outermost block
+        # cannot turn warm mode off after another thread's block turned it on.
+        h = self._enter()
+        try:
+            with self._lock:
                 self._warm_depth += 1
-                first = self._warm_depth == 1
-            if first:
-                self._lib.warmpool_warm(h, 1)
+                if self._warm_depth == 1:
+                    self._lib.warmpool_warm(h, 1)
+        finally:
+            self._leave()
         try:
             yield self
         finally:
-            with self._cond:
-                self._warm_depth -= 1
-                last = self._warm_depth == 0
-            if last:
-                try:
-                    with self._use() as h:
+            try:
+                h = self._enter()
+            except PoolClosedError:
+                h = None  # closed inside the block: nothing left to cool
+            try:
+                with self._lock:
+                    self._warm_depth -= 1
+                    if self._warm_depth == 0 and h is not None:
                         self._lib.warmpool_warm(h, 0)
-                except PoolClosedError:
-                    pass  # closed inside the block: nothing left to cool
+            finally:
+                if h is not None:
+                    self._leave()
 
     def stats(self):
         """The pool's counters as a dict (only those the loaded library fills in)."""

@@ -31,6 +31,8 @@ exactly in warmpool_resize.h. pool: a warmpool.Pool to split output rows over it
 threads, or None to run on the calling thread.
 Raises TypeError/ValueError for unusable arguments (shape, dtype, channel count,
 overlapping src and dst) before touching any pixel; errors from C carry the errno text.
+Thread-safe: each thread keeps its own C resizer (weight tables and scratch), reused
+from call to call.
 """
 import ctypes
 import os

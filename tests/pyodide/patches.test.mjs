@@ -103,6 +103,21 @@ test("pthread worker simulation: stock fails, patched reaches wasm instantiation
   }
 });
 
+test("the -pthread shape of getWasmImports (assignWasmImports first) is anchored", async () => {
+  // Emscripten 4.0.9 emits `assignWasmImports();` first in a -pthread build (preamble.js).
+  const src = path.join(tmp, "pthread-shape.asm.js");
+  const out = path.join(tmp, "pthread-shape.patched.js");
+  const text = fs.readFileSync(STOCK, "utf8");
+  assert.ok(text.includes("function getWasmImports(){return{"));
+  fs.writeFileSync(src, text.replace("function getWasmImports(){return{",
+    "function assignWasmImports(){}function getWasmImports(){assignWasmImports();return{"));
+  const r = sh(["--set", "pyodide", src, "-o", out]);
+  assert.equal(r.code, 0, r.err);
+  const sim = await simulateWorker(out);
+  assert.equal(sim.error, null);
+  assert.deepEqual(sim.missingImports, []);
+});
+
 test("each Pyodide patch is needed: leaving one out breaks the worker", async () => {
   for (const name of pyodidePatches()) {
     const out = path.join(tmp, `without-${name}.js`);

@@ -19,6 +19,9 @@ const MOUNTS = [
 
 function startInstance(module, skip, opts) {
   return new Worker(path.join(here, "worker.mjs"), {
+    // Captured, not inherited: a dying instance's last words go into its test's failure
+    // (Pyodide prints the fatal error there) instead of the TAP stream.
+    stdout: true, stderr: true,
     workerData: {
       indexURL: INDEX_URL, asmJs: opts.asmJs || null, mounts: MOUNTS, env: opts.env || {},
       testsDir: opts.testsDir || "/repo/python/tests", driverDir: "/repo/tests/pyodide",
@@ -49,6 +52,10 @@ export async function runModule(module, opts = {}) {
     instances++;
     const outcome = await new Promise((resolve) => {
       const w = startInstance(module, done, opts);
+      let tail = "";
+      const keep = (chunk) => { tail = (tail + chunk).slice(-4000); };
+      w.stdout.setEncoding("utf8").on("data", keep);
+      w.stderr.setEncoding("utf8").on("data", keep);
       let current = null;
       let timer = null;
       let settled = false;
@@ -56,7 +63,8 @@ export async function runModule(module, opts = {}) {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
-        w.terminate().finally(() => resolve({ ...o, current }));
+        const why = o.why && tail.trim() ? `${o.why}\n--- instance output ---\n${tail.trim()}` : o.why;
+        w.terminate().finally(() => resolve({ ...o, why, current }));
       };
       const arm = (ms, what) => {
         clearTimeout(timer);
