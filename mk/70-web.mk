@@ -68,3 +68,9 @@ bench-web: web web-threaded
 	@echo "== web demo: per-frame resize in headless Chromium, serial vs pooled, both runtimes"
 	timeout 600 $(NODE) tests/web/bench_web.mjs
 BENCH_TARGETS += bench-web
+
+# `make demo`: the web demo driven headlessly (the interactive one: make web-serve).
+.PHONY: demo-web
+demo-web: bench-web
+	@echo "== web demo: open it yourself with 'make web-serve', then http://127.0.0.1:8765/ (?mode=threaded)"
+DEMO_TARGETS += demo-web

@@ -141,6 +141,34 @@ class App:
         s["jobs_serial"] = sum(v for k, v in s.items() if k.startswith("jobs_serial_"))
         return s
 
+    def bench(self, runs=30):
+        """A bigger job than one frame: the whole scene (1280x960) area-resized to 960x720,
+        pixels3d + alpha layout. Serial and pooled runs interleave with the pool cool (a
+        warm pool's spinning workers would slow the serial runs down on a machine with few
+        cores), then pooled runs with the pool warm. Medians in ms."""
+        W, H = 960, 720
+        out = bytearray(W * H * 4)
+        Image = self.wp.Image
+        src = (Image(self.src, (self.sw, self.sh, 3), (4, 4 * self.sw, -1), 2),
+               Image(self.src, (self.sw, self.sh), (4, 4 * self.sw), 3))
+        dst = (Image(out, (W, H, 3), (4, 4 * W, -1), 2), Image(out, (W, H), (4, 4 * W), 3))
+        times = {"serial": [], "pooled": [], "pooled_warm": []}
+
+        def run(pool, key):
+            t = _now_ms()
+            self.wp.resize(src, dst, filter="area", pool=pool)
+            times[key].append(_now_ms() - t)
+
+        for i in range(runs):
+            for pool in ((None, self.pool) if i % 2 else (self.pool, None)):
+                run(pool, "serial" if pool is None else "pooled")
+        with self.pool.warm():
+            for i in range(runs):
+                run(self.pool, "pooled_warm")
+        med = {k: sorted(v)[len(v) // 2] for k, v in times.items()}
+        return {"runs": runs, "size": f"{self.sw}x{self.sh}->{W}x{H}", "serialMs": med["serial"],
+                "pooledMs": med["pooled"], "pooledWarmMs": med["pooled_warm"], "stats": self.stats()}
+
     def ready(self):
         return {"ready": self.pool.ready(), "workers": self.pool.workers}
 

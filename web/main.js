@@ -68,6 +68,11 @@
     if (demo.ready) post({ type: 'wheel', dy: e.deltaY, ...pos(e) });
   }, { passive: false });
   $('save-trace').addEventListener('click', () => post({ type: 'save-trace' }));
+  $('bench').addEventListener('click', () => {
+    $('bench').disabled = true;
+    $('bench-info').textContent = 'running…';
+    post({ type: 'bench', runs: 30 });
+  });
 
   // Only the newest frame is drawn, once per display frame.
   let pending = null;
@@ -118,6 +123,7 @@
           `ctypes.CDLL("${m.runtime.lib}"). ` +
           `Loaded in ${(m.runtime.bootMs / 1000).toFixed(1)} s.`;
         $('save-trace').disabled = !m.runtime.trace;
+        $('bench').disabled = false;
         break;
       case 'frame':
         demo.framesReceived++;
@@ -144,6 +150,16 @@
         setTimeout(() => URL.revokeObjectURL(a.href), 10000);
         demo.trace = { name: m.name, size: m.bytes.byteLength, seq: m.seq };
         $('trace-info').textContent = `saved ${m.name} (${m.bytes.byteLength} bytes, frame #${m.seq})`;
+        break;
+      }
+      case 'bench': {
+        const r = m.result;
+        demo.bench = r;
+        $('bench').disabled = false;
+        $('bench-info').textContent = `${r.size} area, median of ${r.runs}: serial ${r.serialMs.toFixed(2)} ms, ` +
+          `pooled ${r.pooledMs.toFixed(2)} ms (x${(r.serialMs / r.pooledMs).toFixed(2)}), ` +
+          `pooled while warm ${r.pooledWarmMs.toFixed(2)} ms (x${(r.serialMs / r.pooledWarmMs).toFixed(2)})`;
+        showStats(r.stats);
         break;
       }
       case 'status':

@@ -53,6 +53,9 @@ function handle(m) {
       if (inbox.move || inbox.wheel) tick(); // draw where the pointer was released
       post({ type: 'stats', stats: rt.call('up', {}) });
       break;
+    case 'bench':
+      post({ type: 'bench', result: rt.call('bench', { runs: m.runs || 30 }) });
+      break;
     case 'save-trace': {
       const r = rt.call('save_trace', {});
       if (r.error) { fail(`trace: ${r.error}`); break; }

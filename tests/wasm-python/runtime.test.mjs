@@ -62,9 +62,12 @@ const BSS = `import ctypes
 m = ctypes.CDLL(None)
 m.malloc.restype = ctypes.c_void_p; m.malloc.argtypes = [ctypes.c_size_t]
 m.free.argtypes = [ctypes.c_void_p]
-# Take every free chunk that could hold the library's 64 KiB bss, dirty it, give it back.
-blocks = [m.malloc(1 << 16) for _ in range(256)]
-for b in blocks: ctypes.memset(b, 0xa5, 1 << 16)
+# Take every free chunk that could hold the library's memory (20 B data + 64 KiB bss):
+# blocks a little bigger than that, until malloc had to cut them from fresh memory;
+# dirty them, give them back. Whatever chunk the loader then gets overlaps a dirty one.
+size = (1 << 16) + 256
+blocks = [m.malloc(size) for _ in range(384)]
+for b in blocks: ctypes.memset(b, 0xa5, size)
 for b in blocks: m.free(b)
 ${LOAD}out['nonzero'] = lib.probe_bss_nonzero()`;
 test('side-module bss reads zero after the heap was dirtied (getMemory via calloc)', async () => {

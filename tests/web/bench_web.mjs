@@ -36,11 +36,14 @@ try {
     await page.mouse.up();
     await page.waitForTimeout(500);
     const log = (await page.evaluate(() => window.warmpoolDemo.frameLog)).slice(skip);
+    await page.click('#bench');
+    await page.waitForFunction(() => window.warmpoolDemo.bench || window.warmpoolDemo.errors.length, null, { timeout: 120_000 });
+    const big = await page.evaluate(() => window.warmpoolDemo.bench);
     const st = await page.evaluate(() => window.warmpoolDemo.stats);
     const s = median(log.map((f) => f.serialMs)), p = median(log.map((f) => f.pooledMs));
     rows.push({ mode, frames: log.length, serial: s, pooled: p, ratio: s / p,
       latency: median(log.map((f) => f.latencyMs)), workers: st.workers, itemsWorkers: st.items_workers,
-      itemsCaller: st.items_caller });
+      itemsCaller: st.items_caller, big });
     await page.close();
   }
 } finally {
@@ -53,4 +56,12 @@ for (const r of rows) {
   console.log(`${r.mode.padEnd(9)} ${String(r.frames).padStart(6)} ${r.serial.toFixed(3).padStart(7)} ` +
     `${r.pooled.toFixed(3).padStart(7)} ${r.ratio.toFixed(2).padStart(14)} ${r.latency.toFixed(2).padStart(12)} ` +
     `${String(r.workers).padStart(13)}  ${r.itemsCaller}/${r.itemsWorkers}`);
+}
+console.log(`\nbigger job (button "Resize the whole picture"), medians of ${rows[0].big.runs}, ms:`);
+console.log('runtime   job                      serial  pooled  serial/pooled  pooled(warm)  serial/pooled(warm)');
+for (const r of rows) {
+  const b = r.big;
+  console.log(`${r.mode.padEnd(9)} ${b.size.padEnd(22)} ${b.serialMs.toFixed(3).padStart(8)} ` +
+    `${b.pooledMs.toFixed(3).padStart(7)} ${(b.serialMs / b.pooledMs).toFixed(2).padStart(14)} ` +
+    `${b.pooledWarmMs.toFixed(3).padStart(13)} ${(b.serialMs / b.pooledWarmMs).toFixed(2).padStart(20)}`);
 }

@@ -199,6 +199,14 @@ async function demoTest(mode) {
     console.log(`# ${mode}: trace of frame #${slowest.seq} (${slowest.ms.toFixed(2)} ms): ${traceFile}, ` +
       `${trace.traceEvents.length} events: ${[...new Set(trace.traceEvents.map((e) => e.name))].join(', ')}`);
 
+    // The bigger job behind the bench button runs, serial and pooled, and says so.
+    await page.click('#bench');
+    await waitState(page, () => window.warmpoolDemo.bench || window.warmpoolDemo.errors.length, null, 60_000);
+    const bench = (await demoState(page)).bench;
+    assert.ok(bench.serialMs > 0 && bench.pooledMs > 0 && bench.pooledWarmMs > 0, JSON.stringify(bench));
+    assert.equal(bench.stats.items_workers > end.stats.items_workers, mode === 'threaded');
+    assert.match(await page.textContent('#bench-info'), /1280x960->960x720 area, median of 30/);
+
     await screenshot(page, `screenshot-${mode}.png`);
     console.log(`# ${mode}: ${await page.textContent('#runtime')}`);
     console.log(`# ${mode}: ${await page.textContent('#stats')}`);

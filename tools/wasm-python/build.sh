@@ -53,8 +53,15 @@ PY_DSC=$(dsc_of "$PY_SRCPKG"); FFI_DSC=$(dsc_of "$FFI_SRCPKG")
 KEY=$( { cat "$HERE"/*.sh "$HERE"/*.py "$HERE"/*.js "$HERE"/*.h "$HERE"/config.site; echo "$PY_DSC $FFI_DSC $EMCC_VERSION"; } | sha256sum | cut -c1-16)
 DONE=$CACHE/$KEY
 install_out() {
-  rm -rf "$OUT"; mkdir -p "$(dirname "$OUT")"
-  cp -a "$DONE/python" "$OUT"
+  # Copy only when OUT holds another build, and swap it in whole: tests may be running.
+  if ! cmp -s "$DONE/stamp" "$OUT/stamp"; then
+    mkdir -p "$(dirname "$OUT")"
+    rm -rf "$OUT.new" "$OUT.old"
+    cp -a "$DONE/python" "$OUT.new" && cp "$DONE/stamp" "$OUT.new/stamp"
+    [ -e "$OUT" ] && mv "$OUT" "$OUT.old"
+    mv "$OUT.new" "$OUT"
+    rm -rf "$OUT.old"
+  fi
   step "ready: $OUT (key $KEY)"
 }
 if [ -f "$DONE/stamp" ]; then
@@ -119,7 +126,7 @@ emar rcs "$FFI/lib/libffi.a" "${objs[@]}"
 # --- 3. CPython ---------------------------------------------------------------------
 PYB=$W/cpython
 mkdir -p "$PYB" && cd "$PYB"
-step "cpython: configure"
+step "cpython: configure (~4 min: every check runs emcc)"
 # _ctypes is not a configure-managed module in 3.11 (setup.py built it); Emscripten has
 # no shared extensions, so it is linked statically from Setup.local with our libffi.
 # (makesetup reads any line with '=' as a variable: the -D flags carry no value.)
@@ -161,7 +168,7 @@ for f in $(cd "$PYSRC" && grep -l 'EM_JS(' Python/*.c Objects/*.c Modules/*.c Mo
 done
 "$HERE/emjs.py" "$W/cpython_emjs.js" "${emjs_i[@]}"
 EXTRA_LD="--profiling-funcs --js-library $W/libffi_emjs.js --js-library $W/cpython_emjs.js --js-library $HERE/wp_runtime.js --pre-js $HERE/wp_pre.js"
-step "cpython: make -j$JOBS (the long step: ~7 min on 2 idle cores)"
+step "cpython: make -j$JOBS (configure took the longest; this is ~2-4 min)"
 # The -lz we gave configure makes it believe zlib exists (pkg-config is skipped when
 # *_LIBS is set), so binascii would use zlib's crc32: drop that, it has its own.
 emmake make -j"$JOBS" LDFLAGS_NODIST="$EXTRA_LD" \
@@ -192,5 +199,9 @@ echo "$KEY $PY_DSC $FFI_DSC $EMCC_VERSION" >"$DONE.tmp/stamp"
 rm -rf "$DONE"; mv "$DONE.tmp" "$DONE"
 cd "$ROOT"
 rm -rf "$W"
+# Older builds (other keys) and their work dirs are of no further use.
+for d in "$CACHE"/*; do
+  case ${d##*/} in "$KEY"|src) ;; [0-9a-f]*|work-*) rm -rf "$d" ;; esac
+done
 install_out
 step "done in $((SECONDS - T0)) s"
