@@ -1,5 +1,5 @@
 # Native pool benchmark: warmpool next to OpenMP, pthreadpool, a condvar pool and a serial
-# loop (make bench-pool, ~50 s), and a quick checked run of every contender
+# loop (make bench-pool, 15-45 s), and a quick checked run of every contender
 # (make test-bench-smoke, part of make test; no timing asserted).
 BENCH_CFLAGS := $(WFLAGS) -O2 -g -pthread -D_GNU_SOURCE $(INC)
 BENCH_HDR    := bench/bench.h bench/pool_bench.h pool/include/warmpool.h
@@ -17,7 +17,7 @@ $(B)/bench/peer_omp: bench/peer_omp.c bench/bench_common.c bench/bench.h
 
 .PHONY: bench-pool test-bench-smoke
 bench-pool: $(B)/bench/pool_bench $(B)/bench/peer_omp
-	@echo "== pool benchmark (2 threads, interleaved rounds, 30-50 s)"
+	@echo "== pool benchmark (2 threads, interleaved rounds, 15-45 s)"
 	timeout 300 $(B)/bench/pool_bench
 BENCH_TARGETS += bench-pool
 

@@ -29,8 +29,9 @@
  *   worker that is still running a chunk.
  *
  * Cold and warm
- * - Cold (the default): idle workers sleep on a futex. Waking one costs the caller a
- *   system call and the worker tens of microseconds.
+ * - Cold (the default): after a job, idle workers spin for 50 us (catching back-to-back
+ *   calls), then sleep on a futex. Waking one costs the caller a system call and the
+ *   worker tens of microseconds, which the caller never waits for.
  * - Warm (warmpool_warm(p, 1), e.g. on pointer-down): idle workers and a waiting caller
  *   busy-wait with a CPU pause hint and yield now and then. The pool turns warm mode off
  *   by itself after `cool_after_ms` without a job, so a program that forgets
@@ -92,8 +93,9 @@ warmpool *warmpool_create_ex(const warmpool_options *opt); /* opt NULL: all defa
 /* Stops and joins every worker, sleeping or spinning, then frees the pool. */
 void warmpool_destroy(warmpool *pool);
 
-/* Runs fn over [begin, end) in chunks of at most `grain` items (0: chosen for about
-   four chunks per thread). begin >= end or fn NULL: returns at once. */
+/* Runs fn over [begin, end) in chunks of at most `grain` items (0: about two chunks per
+   thread, which keeps hand-offs few and lets a thread that is done first take over the
+   second chunk of a late one). begin >= end or fn NULL: returns at once. */
 void warmpool_parallel_for(warmpool *pool, size_t begin, size_t end, size_t grain,
                            warmpool_fn fn, void *ctx);
 

@@ -8,7 +8,9 @@
  *   inside it. The submitter writes the job while nobody is inside, opens the gate,
  *   then bumps `seq`. A worker that notices joins with a CAS on the open gate; from
  *   then on it may touch fn/ctx until it leaves.
- * - Everyone, the submitter included, claims chunks from `next`. When the submitter runs
+ * - Everyone, the submitter included, claims chunks from `span`: the submitter from the
+ *   front, workers from the back, so each thread tends to get the same part of the data
+ *   call after call (its cache lines stay put). When the submitter runs
  *   out of chunks it closes the gate: workers that have not joined yet never will, so
  *   it waits only for the ones inside, which are finishing their last chunk. A worker
  *   that wakes late finds the gate closed and goes back to waiting: it never delays a
@@ -38,6 +40,8 @@
 #define YIELD_NS   500000  /* a spinner yields this often: rarely, since on a busy
                               machine a yield can cost a whole time slice */
 #define COLD_SPIN  2048    /* a cold submitter spins this long before sleeping */
+#define LINGER_NS  50000   /* a cold worker spins this long after a job before sleeping,
+                              so back-to-back jobs do not pay a futex wake each */
 #define DEFAULT_COOL_MS 200.0
 
 typedef _Atomic uint64_t counter;
@@ -76,9 +80,11 @@ struct warmpool {
     alignas(64) _Atomic uint32_t gate;
     _Atomic(warmpool_fn) fn;
     _Atomic(void *) ctx;
-    _Atomic size_t begin, end, grain, nchunks;
+    _Atomic size_t begin, end, grain;
 
-    alignas(64) _Atomic size_t next; /* next chunk to claim: the one contended line */
+    /* Chunks not yet claimed, [lo, hi): lo in the low 32 bits, hi in the high ones. The
+       one contended line. */
+    alignas(64) _Atomic uint64_t span;
 
     alignas(64) _Atomic uint32_t busy; /* a parallel job is in flight */
     _Atomic uintptr_t owner;           /* its submitter, to tell nested from concurrent */
@@ -107,6 +113,20 @@ static void run_serial(warmpool *p, enum wp_serial_reason why, size_t begin, siz
 #if WP_THREADS
 static uintptr_t this_thread(void) { return (uintptr_t)pthread_self(); }
 
+/* Claims a chunk, from the front for the submitter (thread 0) and from the back for
+   workers; SIZE_MAX when none are left. */
+static size_t claim(warmpool *p, unsigned thread) {
+    uint64_t v = atomic_load_explicit(&p->span, memory_order_relaxed), nv;
+    for (;;) {
+        uint32_t lo = (uint32_t)v, hi = (uint32_t)(v >> 32);
+        if (lo >= hi) return SIZE_MAX;
+        nv = thread ? (uint64_t)(hi - 1) << 32 | lo : (uint64_t)hi << 32 | (lo + 1);
+        if (atomic_compare_exchange_weak_explicit(&p->span, &v, nv, memory_order_relaxed,
+                                                  memory_order_relaxed))
+            return thread ? hi - 1 : lo;
+    }
+}
+
 /* Claims and runs chunks until none are left; returns the items done. */
 static size_t run_chunks(warmpool *p, unsigned thread, uint64_t *chunks) {
     warmpool_fn fn = atomic_load_explicit(&p->fn, memory_order_relaxed);
@@ -114,11 +134,8 @@ static size_t run_chunks(warmpool *p, unsigned thread, uint64_t *chunks) {
     size_t begin = atomic_load_explicit(&p->begin, memory_order_relaxed);
     size_t end = atomic_load_explicit(&p->end, memory_order_relaxed);
     size_t grain = atomic_load_explicit(&p->grain, memory_order_relaxed);
-    size_t nchunks = atomic_load_explicit(&p->nchunks, memory_order_relaxed);
     size_t items = 0;
-    for (;;) {
-        size_t c = atomic_fetch_add_explicit(&p->next, 1, memory_order_relaxed);
-        if (c >= nchunks) break;
+    for (size_t c; (c = claim(p, thread)) != SIZE_MAX;) {
         size_t b = begin + c * grain;
         size_t e = end - b > grain ? b + grain : end;
         wp_ev_chunk_begin(p, thread, b, e);
@@ -140,6 +157,7 @@ static int cool_down(warmpool *p, uint32_t s) {
 
 /* Waits until a job (or destroy) moves `seq` past `seen`; returns the new value. */
 static uint32_t await_job(warmpool *p, struct wp_worker *w, uint32_t seen, int *spun) {
+    int lingered = 0;
     for (;;) {
         uint32_t s = atomic_load_explicit(&p->seq, memory_order_acquire);
         if ((s ^ seen) & ~SEQ_WARM) { *spun = 0; return s; }
@@ -155,6 +173,18 @@ static uint32_t await_job(warmpool *p, struct wp_worker *w, uint32_t seen, int *
                     if (t - t0 > p->cool_ns) { cool_down(p, s); break; }
                     if (t - yielded > YIELD_NS) { wp_yield(); yielded = t; }
                 }
+            }
+            continue;
+        }
+        if (!lingered) {
+            lingered = 1;
+            uint64_t t0 = wp_now_ns();
+            for (unsigned i = 1;; i++) {
+                wp_pause();
+                s = atomic_load_explicit(&p->seq, memory_order_acquire);
+                if ((s ^ seen) & ~SEQ_WARM) { *spun = 1; return s; }
+                if (s & SEQ_WARM) break;
+                if (i % 64 == 0 && wp_now_ns() - t0 > LINGER_NS) break;
             }
             continue;
         }
@@ -254,6 +284,33 @@ static void finish_job(warmpool *p) {
     }
 }
 
+/* Publishes [begin, end) to the workers, takes part, returns when all is done. */
+static void run_job(warmpool *p, size_t begin, size_t end, size_t g, warmpool_fn fn,
+                    void *ctx) {
+    size_t nchunks = (end - begin - 1) / g + 1;
+    atomic_store_explicit(&p->fn, fn, memory_order_relaxed);
+    atomic_store_explicit(&p->ctx, ctx, memory_order_relaxed);
+    atomic_store_explicit(&p->begin, begin, memory_order_relaxed);
+    atomic_store_explicit(&p->end, end, memory_order_relaxed);
+    atomic_store_explicit(&p->grain, g, memory_order_relaxed);
+    atomic_store_explicit(&p->span, (uint64_t)nchunks << 32, memory_order_relaxed);
+    atomic_store_explicit(&p->gate, GATE_OPEN, memory_order_release);
+    uint32_t s = atomic_fetch_add(&p->seq, SEQ_JOB) + SEQ_JOB;
+    wp_ev_job_begin(p, s >> 1, begin, end, g);
+    uint32_t sleeping = atomic_load(&p->sleepers);
+    if (sleeping) {
+        size_t helpers = nchunks - 1;
+        wp_futex_wake(&p->seq, helpers < sleeping ? (int)helpers : (int)sleeping);
+        bump(&p->futex_wakes, 1);
+    }
+    uint64_t chunks = 0;
+    size_t items = run_chunks(p, 0, &chunks);
+    finish_job(p);
+    wp_ev_job_end(p, s >> 1);
+    bump(&p->jobs_parallel, 1);
+    bump(&p->items_caller, items);
+}
+
 static int is_pool_thread(const warmpool *p) {
     uintptr_t me = this_thread();
     if (atomic_load_explicit(&p->owner, memory_order_relaxed) == me) return 1;
@@ -270,8 +327,7 @@ void warmpool_parallel_for(warmpool *p, size_t begin, size_t end, size_t grain,
     if (!p) { run_serial(NULL, WP_SERIAL_NO_WORKERS, begin, end, grain, fn, ctx); return; }
     if (!p->nworkers) { run_serial(p, WP_SERIAL_NO_WORKERS, begin, end, grain, fn, ctx); return; }
     size_t g = grain;
-    if (!g) g = (n - 1) / (4 * ((size_t)p->nworkers + 1)) + 1;
-    if (g < 2 && n > SIZE_MAX / 2) g = 2; /* keeps `next` from wrapping past nchunks */
+    if (!g) g = (n - 1) / (2 * ((size_t)p->nworkers + 1)) + 1;
     if (n <= g) { run_serial(p, WP_SERIAL_TINY, begin, end, grain, fn, ctx); return; }
 #if WP_THREADS
     if (atomic_load_explicit(&p->ready, memory_order_acquire) < p->nworkers) {
@@ -287,29 +343,13 @@ void warmpool_parallel_for(warmpool *p, size_t begin, size_t end, size_t grain,
     }
     atomic_store_explicit(&p->owner, this_thread(), memory_order_relaxed);
 
-    size_t nchunks = (n - 1) / g + 1;
-    atomic_store_explicit(&p->fn, fn, memory_order_relaxed);
-    atomic_store_explicit(&p->ctx, ctx, memory_order_relaxed);
-    atomic_store_explicit(&p->begin, begin, memory_order_relaxed);
-    atomic_store_explicit(&p->end, end, memory_order_relaxed);
-    atomic_store_explicit(&p->grain, g, memory_order_relaxed);
-    atomic_store_explicit(&p->nchunks, nchunks, memory_order_relaxed);
-    atomic_store_explicit(&p->next, 0, memory_order_relaxed);
-    atomic_store_explicit(&p->gate, GATE_OPEN, memory_order_release);
-    uint32_t s = atomic_fetch_add(&p->seq, SEQ_JOB) + SEQ_JOB;
-    wp_ev_job_begin(p, s >> 1, begin, end, g);
-    uint32_t sleeping = atomic_load(&p->sleepers);
-    if (sleeping) {
-        size_t helpers = nchunks - 1;
-        wp_futex_wake(&p->seq, helpers < sleeping ? (int)helpers : (int)sleeping);
-        bump(&p->futex_wakes, 1);
+    /* `span` counts chunks in 32 bits: a range with more chunks runs as several jobs. */
+    size_t most = g > SIZE_MAX / UINT32_MAX ? SIZE_MAX : g * (size_t)UINT32_MAX;
+    for (size_t b = begin; b < end;) {
+        size_t e = end - b > most ? b + most : end;
+        run_job(p, b, e, g, fn, ctx);
+        b = e;
     }
-    uint64_t chunks = 0;
-    size_t items = run_chunks(p, 0, &chunks);
-    finish_job(p);
-    wp_ev_job_end(p, s >> 1);
-    bump(&p->jobs_parallel, 1);
-    bump(&p->items_caller, items);
     atomic_store_explicit(&p->owner, 0, memory_order_relaxed);
     atomic_store_explicit(&p->busy, 0, memory_order_release);
 #else

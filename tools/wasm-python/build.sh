@@ -52,6 +52,11 @@ PY_DSC=$(dsc_of "$PY_SRCPKG"); FFI_DSC=$(dsc_of "$FFI_SRCPKG")
 
 KEY=$( { cat "$HERE"/*.sh "$HERE"/*.py "$HERE"/*.js "$HERE"/*.h "$HERE"/config.site; echo "$PY_DSC $FFI_DSC $EMCC_VERSION"; } | sha256sum | cut -c1-16)
 DONE=$CACHE/$KEY
+# One build at a time per checkout (make test and a developer's make may overlap): a
+# second run waits here and then finds the cache filled.
+mkdir -p "$CACHE"
+exec 9>"$CACHE/.lock"
+flock -n 9 || { step "another wasm-python build is running; waiting for it"; flock 9; }
 install_out() {
   # Copy only when OUT holds another build, and swap it in whole: tests may be running.
   if ! cmp -s "$DONE/stamp" "$OUT/stamp"; then
