@@ -172,7 +172,9 @@ for f in $(cd "$PYSRC" && grep -l 'EM_JS(' Python/*.c Objects/*.c Modules/*.c Mo
   emcc -E $PYINC "$PYSRC/$f" -o "$i"; emjs_i+=("$i")
 done
 "$HERE/emjs.py" "$W/cpython_emjs.js" "${emjs_i[@]}"
-EXTRA_LD="--profiling-funcs --js-library $W/libffi_emjs.js --js-library $W/cpython_emjs.js --js-library $HERE/wp_runtime.js --pre-js $HERE/wp_pre.js"
+# Fixed 256 MiB instead of memory growth: with pthreads, growth makes every JS heap access
+# check for a grown buffer, and libffi's ffi_call_js (every ctypes call) is JS.
+EXTRA_LD="-sALLOW_MEMORY_GROWTH=0 -sINITIAL_MEMORY=268435456 --profiling-funcs --js-library $W/libffi_emjs.js --js-library $W/cpython_emjs.js --js-library $HERE/wp_runtime.js --pre-js $HERE/wp_pre.js"
 step "cpython: make -j$JOBS (configure took the longest; this is ~2-4 min)"
 # The -lz we gave configure makes it believe zlib exists (pkg-config is skipped when
 # *_LIBS is set), so binascii would use zlib's crc32: drop that, it has its own.
