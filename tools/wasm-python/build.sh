@@ -4,8 +4,9 @@
 #
 #   tools/wasm-python/build.sh [OUT_DIR]      (default: build/wasm-python/python)
 #
-# The result is cached in .cache/wasm-python/<key>/, key = hash of this directory, the two
-# source package versions and `emcc --version`; a second run only relinks OUT_DIR.
+# The result is cached in .cache/wasm-python/<key>/, key = hash of this directory's
+# scripts, the two source package versions and `emcc --version`; a second run only copies
+# it to OUT_DIR (or does nothing when OUT_DIR already holds it). ~5 min on 2 cores.
 # OUT_DIR gets python.js, python.wasm, python.worker.js and lib/python3.11/.
 # Every workaround below names the trap it avoids; see also PLATFORM.md.
 set -euo pipefail
@@ -80,9 +81,10 @@ mkdir -p "$SRC"
 fetch() { # $1 package spec, $2 dsc name, $3 unpacked dir
   if [ ! -d "$SRC/$3" ]; then
     step "apt-get source $1"
-    (cd "$SRC" && quiet "$SRC/$3.fetch.log" apt-get source --download-only "$1" &&
-      # Upstream sources only: Debian's own patches target Debian's native build.
-      quiet "$SRC/$3.unpack.log" dpkg-source -x --skip-patches "$2" "$3")
+    # Upstream sources only: Debian's own patches target Debian's native build. Unpacked
+    # under a temporary name so an interrupted run never leaves a half tree behind.
+    (cd "$SRC" && rm -rf "$3.tmp" && quiet "$SRC/$3.fetch.log" apt-get source --download-only "$1" &&
+      quiet "$SRC/$3.unpack.log" dpkg-source -x --skip-patches "$2" "$3.tmp" && mv "$3.tmp" "$3")
   fi
 }
 PY_DIR=python3.11-$(echo "$PY_DSC" | sed -E 's/^python3\.11_([^-]*)-.*/\1/')
