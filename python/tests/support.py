@@ -12,6 +12,10 @@ import warmpool  # noqa: E402
 from warmpool import _lib  # noqa: E402
 
 EMSCRIPTEN = _lib.is_emscripten()
+# Pool workers on Wasm start only when the JS main thread runs its event loop. Runtimes
+# whose Python runs on a pthread (the threaded CPython runner) keep that thread free and
+# say so here; in Pyodide-like hosts Python blocks it.
+JS_MAIN_FREE = not EMSCRIPTEN or os.environ.get("WARMPOOL_JS_MAIN_FREE") == "1"
 WASM_THREADS = _lib.has_wasm_threads()
 # Python threads: natively, or in a Wasm runtime built with pthreads.
 PY_THREADS = not EMSCRIPTEN or WASM_THREADS

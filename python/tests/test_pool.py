@@ -7,7 +7,7 @@ import threading
 import time
 import unittest
 
-from support import (EMSCRIPTEN, WORKERS, Fill, Gate, Nested, Sum, kernels, native_only,
+from support import (EMSCRIPTEN, JS_MAIN_FREE, WORKERS, Fill, Gate, Nested, Sum, kernels, native_only,
                      needs_numpy, needs_threads, numpy, warmpool)
 
 U32 = ctypes.c_uint32
@@ -244,7 +244,7 @@ class State(unittest.TestCase):
             self.assertTrue(self.pool.wait_ready(0))
             self.assertEqual(self.pool.ready(), 0)
             return
-        if EMSCRIPTEN:
+        if not JS_MAIN_FREE:
             self.skipTest("Wasm workers start only after the JS event loop turns")
         self.assertTrue(self.pool.wait_ready(10))
         self.assertEqual(self.pool.ready(), self.pool.workers)
@@ -252,7 +252,7 @@ class State(unittest.TestCase):
     def test_workers_share_the_work(self):
         if not self.pool.workers:
             self.skipTest("this library starts no workers (serial build)")
-        if EMSCRIPTEN:
+        if not JS_MAIN_FREE:
             self.skipTest("Wasm workers start only after the JS event loop turns")
         k = kernels()
         self.assertTrue(self.pool.wait_ready(10))

@@ -32,6 +32,8 @@ export function runPython(args, { env = {}, timeoutMs = 120000, cwd = ROOT, echo
     PYTHONUNBUFFERED: '1',
     WARMPOOL_LIB: WASM_LIB,
     WARMPOOL_KERNELS: KERNELS,
+    // Python runs on a pthread (PROXY_TO_PTHREAD): the JS main thread stays free.
+    WARMPOOL_JS_MAIN_FREE: '1',
     ...env,
   };
   return new Promise((resolvePromise) => {
