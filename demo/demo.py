@@ -36,7 +36,10 @@ def per_call_ms(fn, n):
 
 
 def main():
-    runtime = "Pyodide / Wasm" if sys.platform == "emscripten" else "CPython native"
+    runtime = "CPython native"
+    if sys.platform == "emscripten":
+        threads = "threads" if sys._emscripten_info.pthreads else "no threads"
+        runtime = ("Pyodide" if "pyodide" in sys.modules else "CPython") + f" on Wasm ({threads})"
     src_buf, dst_buf, ref_buf = frame(W, H, 1), bytearray(OW * OH * 4), bytearray(OW * OH * 4)
     src, dst, ref = pixels3d(src_buf, W, H), pixels3d(dst_buf, OW, OH), pixels3d(ref_buf, OW, OH)
     with warmpool.Pool() as pool:

@@ -7,12 +7,16 @@ cd "$(dirname "$0")/.."
 APT_PACKAGES=(
   gcc make clang libclang-rt-14-dev binutils     # native build, sanitizers, addr2line
   libpthreadpool-dev                             # bench peer (gcc's libgomp is the other)
-  emscripten nodejs npm                          # the Wasm build and its Node harness
+  emscripten                                     # the Wasm build
   python3 python3-numpy python3-opencv python3-pygame
   chromium                                       # browser tests
 )
 
 missing=()
+# Node and npm: whatever is on PATH will do (a machine may carry Node from elsewhere, whose
+# bundled npm conflicts with Debian's npm package); Debian's only when absent.
+command -v node >/dev/null || missing+=(nodejs)
+command -v npm >/dev/null || missing+=(npm)
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
