@@ -54,10 +54,10 @@ async function child() {
   try { doc = JSON.parse(text); } catch (e) { check('JSON parses', false, e); }
   if (doc) {
     check('JSON parses', Array.isArray(doc.traceEvents));
-    const depth = new Map(), names = new Set(), chunks = new Map();
+    const depth = new Map(), names = new Map(), chunks = new Map(), workerTids = new Set();
     let nested = true, mainTid = null, itemsOff = 0;
     for (const e of doc.traceEvents) {
-      if (e.ph === 'M' && e.name === 'thread_name') names.add(e.args.name);
+      if (e.ph === 'M' && e.name === 'thread_name') names.set(e.tid, e.args.name);
       if (e.ph === 'B') depth.set(e.tid, (depth.get(e.tid) || 0) + 1);
       if (e.ph === 'E') {
         depth.set(e.tid, (depth.get(e.tid) || 0) - 1);
@@ -69,10 +69,13 @@ async function child() {
       if (e.ph !== 'B' || e.name !== 'chunk') continue;
       const k = `${e.args.begin}-${e.args.end}`;
       chunks.set(k, (chunks.get(k) || 0) + 1);
-      if (e.tid !== mainTid) itemsOff += e.args.end - e.args.begin;
+      if (e.tid !== mainTid) { itemsOff += e.args.end - e.args.begin; workerTids.add(e.tid); }
     }
     check('B/E nest per thread', nested && [...depth.values()].every((d) => d === 0));
-    check('pool threads named', names.has('warmpool-1') && names.has('warmpool-2'), [...names]);
+    // Which workers ran chunks depends on scheduling (2 cores, 3 threads): every thread
+    // that did must carry its pool name.
+    check('pool threads named', workerTids.size > 0 &&
+      [...workerTids].every((t) => /^warmpool-[12]$/.test(names.get(t) || '')), [...names.values()]);
     const once = [...chunks.values()].every((n) => n === 1);
     check('every chunk once', chunks.size === 100 && once, `${chunks.size} chunks`);
     check('chunks on the threads that ran them', itemsOff === offMain && offMain > 0,
