@@ -33,7 +33,9 @@ async function child() {
   await until(() => P.ready(pool) === 2, 10000, 'workers ready');
   P.warm(pool, 1);
   const t0 = T.now_ns();
-  const job = new Job(h, K, pool, 0, 400, 3000);
+  // ~10 ms of busy-work: long enough for a worker to take part even when this 2-core
+  // machine is busy (with 1 ms, a loaded CI run once saw the caller do every chunk).
+  const job = new Job(h, K, pool, 0, 400, 30000);
   P.parallel_for(pool, 0, 400, 4, K.fill_ptr(), job.job);
   const offMain = job.offMain();
   P.warm(pool, 0);
