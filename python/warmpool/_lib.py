@@ -1,10 +1,7 @@
 """Finds, loads and types the warmpool C library.
 
-SIGNATURES is the one table of C prototypes: name -> (restype, [argtypes]). Other modules
-of the package (tracer, resize) add their own rows at import time, e.g.
-
-    from ._lib import SIGNATURES
-    SIGNATURES["warmpool_trace_start"] = (ctypes.c_int, [ctypes.c_void_p])
+SIGNATURES is the one table of C prototypes: name -> (restype, [argtypes]), for every C
+function of the library (pool, tracer, resize kernels).
 
 Functions are looked up lazily, on first use, so a library built before a function existed
 still loads: only using that function raises MissingSymbolError.
@@ -46,6 +43,11 @@ SIGNATURES = {
     "warmpool_trace_thread_at":      (_p, [_p, _sz]),
     "warmpool_trace_json":           (_p, [_p, ctypes.c_uint, _p]),
     "warmpool_trace_json_free":      (None, [_p]),
+    # the resize kernels (warmpool_resize.h; Python side in resize.py)
+    "warmpool_resizer_create":  (_p, []),
+    "warmpool_resizer_destroy": (None, [_p]),
+    "warmpool_resize":          (ctypes.c_int, [_p, _p, _p, _p, ctypes.c_int]),
+    "warmpool_resize_layout":   (ctypes.c_int, [_p, _p, ctypes.c_int, _p]),
 }
 
 ENV_VAR = "WARMPOOL_LIB"

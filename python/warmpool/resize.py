@@ -43,13 +43,6 @@ from . import _lib
 
 __all__ = ["resize", "layout", "Image", "FILTERS"]
 
-_p = ctypes.c_void_p
-_lib.SIGNATURES.update({
-    "warmpool_resizer_create":  (_p, []),
-    "warmpool_resizer_destroy": (None, [_p]),
-    "warmpool_resize":          (ctypes.c_int, [_p, _p, _p, _p, ctypes.c_int]),
-    "warmpool_resize_layout":   (ctypes.c_int, [_p, _p, ctypes.c_int, _p]),
-})
 
 FILTERS = {"area": 0, "bilinear": 1}
 PATH_BITS = {1: "src_packed", 2: "dst_packed", 4: "transposed", 8: "swizzled", 16: "halve"}
