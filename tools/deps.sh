@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 APT_PACKAGES=(
   gcc make clang libclang-rt-14-dev binutils     # native build, sanitizers, addr2line
   libpthreadpool-dev                             # bench peer (gcc's libgomp is the other)
-  emscripten                                     # the Wasm build
+  emscripten dpkg-dev                            # the Wasm builds (apt-get source unpacks with dpkg-source)
   python3 python3-numpy python3-opencv python3-pygame
   chromium                                       # browser tests
 )
