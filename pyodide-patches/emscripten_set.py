@@ -91,7 +91,7 @@ def register(api):
         "\\g<0>{MARK}if (memoryBase) HEAPU8.fill(0, memoryBase, memoryBase + metadata.memorySize);",
         "a library's memory comes from malloc once the runtime runs, and is not zeroed: "
         "its .bss holds garbage and its data-init flag can read 1, hanging the load forever")
-    add("record-placement", ("em3",),
+    add("record-placement", ("em3", "em4"),
         r"moduleExports\s*=\s*relocateExports\s*\(\s*instance\.exports\s*,\s*memoryBase\s*\)\s*;",
         "\\g<0>{MARK}wpPlaced(moduleExports, binary, memoryBase, metadata.memorySize, "
         "tableBase, metadata.tableSize);",
@@ -105,7 +105,7 @@ def register(api):
         "GOT[symName].value = wpGotSlot(symName, value){MARK}",
         "function-address (GOT) slots get the main thread's index in every worker",
         count="+")
-    add("record-dlsym-slot", ("em3",),
+    add("record-dlsym-slot", ("em3", "em4"),
         r"result\s*=\s*addFunction\s*\(\s*result\s*,\s*result\.sig\s*\)",
         "result = wpSlot(addFunction(result, result.sig), handle, symbol){MARK}",
         "table slots dlsym() adds on the main thread are logged for the workers")
@@ -139,11 +139,6 @@ def register(api):
         r"wasmTable\.grow\s*\(\s*metadata\.tableSize\s*\)",
         "wpTableFit(tableBase, metadata.tableSize){MARK}",
         "a library placed at a recorded table base gets a table that reaches it")
-    add("record-placement-4", ("em4",),
-        r"moduleExports\s*=\s*relocateExports\s*\(\s*instance\.exports\s*,\s*memoryBase\s*\)\s*;",
-        "\\g<0>{MARK}wpPlaced(moduleExports, binary, memoryBase, metadata.memorySize, "
-        "tableBase, metadata.tableSize);",
-        "the main thread remembers where each library instance was placed")
     add("record-library-4", ("em4",),
         r"(?P<h>function\s+moduleLoaded\s*\(\s*(?P<m>\w+)\s*\)\s*\{)",
         "\\g<h>{MARK}wpRecordLib(libName, \\g<m>, dso.global);",
@@ -154,7 +149,3 @@ def register(api):
         "\\g<lhs>.value = wpGotSlot(symName, value){MARK}",
         "function-address (GOT) slots get the main thread's index in every worker",
         count="+")
-    add("record-dlsym-slot-4", ("em4",),
-        r"result\s*=\s*addFunction\s*\(\s*result\s*,\s*result\.sig\s*\)",
-        "result = wpSlot(addFunction(result, result.sig), handle, symbol){MARK}",
-        "table slots dlsym() adds on the main thread are logged for the workers")
