@@ -9,6 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+#if defined(__x86_64__)
+#include <x86intrin.h>
+#endif
 
 #define NI WARMPOOL_TRACE_NOINSTR
 #define ROUNDS 7
@@ -27,6 +30,21 @@ NI static double per_call(void (*f)(unsigned), unsigned n) {
     double t0 = now_ns();
     for (unsigned i = 0; i < n; i++) f(i);
     return (now_ns() - t0) / n;
+}
+
+/* The floor under any event that carries its own timestamp: one TSC read, back to back
+   (on the reference VM it also waits for the work before it, like a fence). */
+NI static double per_tsc_read(unsigned n) {
+#if defined(__x86_64__)
+    uint64_t s = 0;
+    double t0 = now_ns();
+    for (unsigned i = 0; i < n; i++) s += __rdtsc();
+    sink += (unsigned)s;
+    return (now_ns() - t0) / n;
+#else
+    (void)n;
+    return 0;
+#endif
 }
 
 NI static int by_value(const void *a, const void *b) {
@@ -58,7 +76,7 @@ NI static double per_job(warmpool *p, unsigned n, int big) {
 
 NI int main(void) {
     enum { PLAIN, OFF, ON, PAUSED, N_CALL };
-    double call[N_CALL][ROUNDS], job[2][ROUNDS], big[2][ROUNDS];
+    double call[N_CALL][ROUNDS], job[2][ROUNDS], big[2][ROUNDS], tsc[ROUNDS];
     const unsigned calls = 5000000, jobs = 20000;
     uint64_t t_on = 0;
     warmpool_trace_start(getenv("EVENTS") ? strtoul(getenv("EVENTS"), NULL, 0) : 0);
@@ -67,6 +85,7 @@ NI int main(void) {
     if (!p || warmpool_wait_ready(p, 10000)) { fprintf(stderr, "pool failed\n"); return 1; }
     warmpool_warm(p, 1);
     for (int r = 0; r < ROUNDS; r++) {
+        tsc[r] = per_tsc_read(calls);
         call[PLAIN][r] = per_call(plain, calls);
         call[OFF][r] = per_call(traced, calls);
         warmpool_trace_enable(1);
@@ -115,6 +134,8 @@ NI int main(void) {
     }
     printf("%-52s %10s %10.2f\n", "  -> per traced event (on, half a call+return)", "",
            (median(call[ON]) - base) / 2);
+    if (median(tsc) > 0)
+        printf("%-52s %10s %10.2f\n", "  -> one TSC read alone (the floor per event)", "", median(tsc));
     double j0 = median(job[0]), j1 = median(job[1]);
     printf("%-52s %10.0f\n", "empty parallel_for (warm, 1 worker), tracer off", j0);
     printf("%-52s %10.0f %+9.1f%%\n", "empty parallel_for (warm, 1 worker), tracer on", j1,

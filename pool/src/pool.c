@@ -288,6 +288,11 @@ static void finish_job(warmpool *p) {
 static void run_job(warmpool *p, size_t begin, size_t end, size_t g, warmpool_fn fn,
                     void *ctx) {
     size_t nchunks = (end - begin - 1) / g + 1;
+    /* Recorded before the job is published: the submitter is the only one adding
+       SEQ_JOB here, and time spent tracing after the bump would hand the workers a head
+       start they do not have untraced. */
+    uint32_t s = (atomic_load_explicit(&p->seq, memory_order_relaxed) + SEQ_JOB) >> 1;
+    wp_ev_job_begin(p, s, begin, end, g);
     atomic_store_explicit(&p->fn, fn, memory_order_relaxed);
     atomic_store_explicit(&p->ctx, ctx, memory_order_relaxed);
     atomic_store_explicit(&p->begin, begin, memory_order_relaxed);
@@ -295,8 +300,7 @@ static void run_job(warmpool *p, size_t begin, size_t end, size_t g, warmpool_fn
     atomic_store_explicit(&p->grain, g, memory_order_relaxed);
     atomic_store_explicit(&p->span, (uint64_t)nchunks << 32, memory_order_relaxed);
     atomic_store_explicit(&p->gate, GATE_OPEN, memory_order_release);
-    uint32_t s = atomic_fetch_add(&p->seq, SEQ_JOB) + SEQ_JOB;
-    wp_ev_job_begin(p, s >> 1, begin, end, g);
+    atomic_fetch_add(&p->seq, SEQ_JOB);
     uint32_t sleeping = atomic_load(&p->sleepers);
     if (sleeping) {
         size_t helpers = nchunks - 1;
@@ -306,7 +310,7 @@ static void run_job(warmpool *p, size_t begin, size_t end, size_t g, warmpool_fn
     uint64_t chunks = 0;
     size_t items = run_chunks(p, 0, &chunks);
     finish_job(p);
-    wp_ev_job_end(p, s >> 1);
+    wp_ev_job_end(p, s);
     bump(&p->jobs_parallel, 1);
     bump(&p->items_caller, items);
 }

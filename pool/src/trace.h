@@ -20,16 +20,19 @@ struct wp_tslot { _Atomic uint64_t t, x; };
    by that id, so a buffer becomes LIVE only once the id is right). */
 enum { WP_BUF_LIVE = 1, WP_BUF_EXITED = 2, WP_BUF_CLAIMING = 3 };
 
+/* One cache line per thread's hot words (pos, paused, mask, ev), aligned: two threads'
+   buffers side by side in the heap made every event of one evict the other's line
+   (an empty parallel_for took twice as long with tracing on). */
 struct wp_tbuf {
-    _Atomic uint64_t pos;   /* slots ever written; stored only by the owner */
+    _Alignas(64) _Atomic uint64_t pos; /* slots ever written; stored only by the owner */
+    struct wp_tslot *ev;
+    uint64_t mask;          /* slots - 1 */
+    int paused;             /* touched only by the owner */
+    _Atomic int state;
     _Atomic uint64_t start; /* first slot of interest (raised by clear and by reuse) */
     _Atomic uint64_t tid;
     _Atomic uint64_t owner; /* Wasm: pthread_self() of the owner */
     _Atomic uint64_t name[4];
-    _Atomic int state;
-    int paused;             /* touched only by the owner */
-    uint64_t mask;          /* slots - 1 */
-    struct wp_tslot *ev;
 };
 
 extern struct wp_tbuf *_Atomic wp_trace_bufs[WARMPOOL_TRACE_MAX_THREADS] WP_HIDDEN;

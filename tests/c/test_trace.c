@@ -4,6 +4,7 @@
    directly here (this binary is not instrumented); tests/trace/ has the instrumented
    golden programs. */
 #include "runner.h"
+#include "trace.h" /* the buffer table, for the cache-line test */
 #include "warmpool.h"
 #include "warmpool_trace.h"
 
@@ -201,6 +202,7 @@ static void *recorder(void *arg) {
 
 TEST(trace_threads_record_while_snapshotting) {
     REQUIRE(warmpool_trace_start(0) == 0);
+    atomic_store(&rec_ready, 0);
     uint64_t t0 = warmpool_trace_now_ns();
     _Atomic int go = 0;
     struct rec r[NREC];
@@ -238,6 +240,30 @@ TEST(trace_threads_record_while_snapshotting) {
     warmpool_trace_free(s);
 }
 
+/* Each thread's hot words (pos, paused, ring pointer) and its ring start on their own cache
+   lines: two buffers in one line made every event of one thread evict the other's line. */
+TEST(trace_buffers_do_not_share_cache_lines) {
+    REQUIRE(warmpool_trace_start(0) == 0);
+    struct rec r[NREC];
+    _Atomic int go = 1;
+    pthread_t th[NREC];
+    for (int i = 0; i < NREC; i++) {
+        r[i] = (struct rec){0, i, &go};
+        REQUIRE(pthread_create(&th[i], NULL, recorder, &r[i]) == 0);
+    }
+    for (int i = 0; i < NREC; i++) pthread_join(th[i], NULL);
+    warmpool_trace_enable(0);
+    unsigned n = atomic_load(&wp_trace_nbufs), seen = 0;
+    for (unsigned i = 0; i < n && i < WARMPOOL_TRACE_MAX_THREADS; i++) {
+        struct wp_tbuf *b = atomic_load(&wp_trace_bufs[i]);
+        if (!b) continue;
+        seen++;
+        CHECK_EQ_U((uintptr_t)b % 64, 0);
+        CHECK_EQ_U((uintptr_t)b->ev % 64, 0);
+    }
+    CHECK(seen >= NREC);
+}
+
 /* Pool events: every chunk once, on the thread that ran it. */
 #define NCHUNK 64
 struct chunks { _Atomic uint64_t tid[NCHUNK]; };
@@ -271,6 +297,8 @@ TEST(trace_pool_events_of_parallel_for) {
     warmpool_trace_snapshot *s = warmpool_trace_snapshot_since(0);
     REQUIRE(s);
     unsigned seen[NCHUNK] = {0}, named = 0, jobs = 0, serial_tiny = 0, wrong_thread = 0;
+    uint32_t job_seq = 0, end_seq = 1, wake_seq[64];
+    unsigned wakes = 0;
     for (size_t i = 0; i < warmpool_trace_thread_count(s); i++) {
         const warmpool_trace_thread *t = warmpool_trace_thread_at(s, i);
         named += !strncmp(t->name, "tpool-", 6);
@@ -280,14 +308,26 @@ TEST(trace_pool_events_of_parallel_for) {
                 seen[e->a / 4]++;
                 wrong_thread += atomic_load(&c.tid[e->a / 4]) != t->tid;
             }
-            if (e->kind == WARMPOOL_TRACE_JOB_BEGIN && t->tid == my_tid() && e->fn == (uintptr_t)p)
-                jobs += e->a == 0 && e->b == 4 * NCHUNK && e->c == 4;
+            if (e->kind == WARMPOOL_TRACE_JOB_BEGIN && t->tid == my_tid() && e->fn == (uintptr_t)p &&
+                e->a == 0 && e->b == 4 * NCHUNK && e->c == 4) {
+                jobs++;
+                job_seq = e->seq;
+                for (size_t k = j + 1; k < t->count; k++) /* the job's own end */
+                    if (t->events[k].kind == WARMPOOL_TRACE_JOB_END) {
+                        end_seq = t->events[k].seq;
+                        break;
+                    }
+            }
+            if (e->kind == WARMPOOL_TRACE_WAKE && e->ns >= t_job && wakes < 64)
+                wake_seq[wakes++] = e->seq;
             serial_tiny += e->kind == WARMPOOL_TRACE_SERIAL && e->c == WARMPOOL_TRACE_SERIAL_TINY;
         }
     }
     for (int k = 0; k < NCHUNK; k++) CHECK_EQ_U(seen[k], 1);
     CHECK_EQ_U(wrong_thread, 0);
     CHECK_EQ_U(jobs, 1);
+    CHECK_EQ_U(end_seq, job_seq); /* one number from submission to return... */
+    for (unsigned k = 0; k < wakes; k++) CHECK_EQ_U(wake_seq[k], job_seq); /* ...and wake-up */
     CHECK_EQ_U(serial_tiny, 1);
     CHECK_EQ_U(named, 3);
     char *js = warmpool_trace_json(s, WARMPOOL_TRACE_NO_ADDR2LINE, NULL);
