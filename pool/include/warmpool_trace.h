@@ -35,8 +35,12 @@
  * - Clock: the calibrated TSC on x86-64 CPUs with an invariant TSC, else
  *   CLOCK_MONOTONIC_RAW; on Wasm the pool's millisecond-double clock (performance.now()).
  *   The API speaks nanoseconds of one timebase: compare only with warmpool_trace_now_ns().
- *   Measured here (x86-64 VM, `make bench-trace`): off ~0 ns, on ~10 ns per event, of
- *   which ~7.5 ns is the rdtsc instruction itself.
+ *   Measured here (x86-64 VM, `make bench-trace`): off ~0 ns, on ~8.4 ns per event, of
+ *   which ~7.8 ns is the rdtsc instruction itself (on that VM rdtsc also waits for the
+ *   work before it, so in real code an event can cost more). Pool events while tracing
+ *   add ~4 timestamps to the submitting thread's path per job and ~3 to each worker's,
+ *   and shift who runs which chunk: a traced empty parallel_for can take up to twice as
+ *   long.
  * - Buffers live until the process ends (the tracer's buffers are the library's one global
  *   state). A thread's buffer is freed for reuse when it exits; new threads get new
  *   buffers until 32 exist, then take an exited thread's buffer of the current size, so
