@@ -64,8 +64,8 @@ void rz_rows(const rz_plan *pl, const rz_tabs *t, void *scratch, int y0, int y1)
 #define RZ_HAVE_AVX2 1
 int rz_avx2(void); /* the CPU has AVX2 */
 int rz_v_row_avx2(int32_t *const *rows, const int16_t *wy, int k, int len, uint8_t *o);
-int rz_h_packed4_avx2(const uint8_t *row, int dw, int k, const int32_t *ofs, const int16_t *w,
-                      int32_t *out);
+int rz_h_packed4_avx2(const uint8_t *row, int sw, int dw, int k, const int32_t *ofs,
+                      const int16_t *w, int32_t *out);
 int rz_halve_row3_avx2(const uint8_t *s0, const uint8_t *s1, uint8_t *d, int dw);
 int rz_avx512(void); /* the CPU has AVX-512 BW and VL */
 int rz_halve_row_gap4_avx512(const uint8_t *s0, const uint8_t *s1, uint8_t *d, int dw,

@@ -105,7 +105,7 @@ static void h_row(const rz_plan *pl, const rz_tabs *t, int y, int32_t *restrict 
         default: {
             int x0 = 0;
 #if RZ_HAVE_AVX2
-            if (pl->simd) x0 = rz_h_packed4_avx2(row, dw, t->kx, t->xofs, t->xw, out);
+            if (pl->simd) x0 = rz_h_packed4_avx2(row, s->w, dw, t->kx, t->xofs, t->xw, out);
 #endif
             if (x0 < dw) {
                 rz_tabs rest = *t;

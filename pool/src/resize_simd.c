@@ -19,9 +19,10 @@ int rz_avx2(void) {
 #define AVX2 __attribute__((target("avx2")))
 
 /* Sixteen outputs: two 8-lane sums, narrowed 32 -> 16 -> 8 bits (values are 0..255, see
-   round_q22 in resize_rows.c, so the saturating packs never clip). */
-AVX2 int rz_v_row_avx2(int32_t *const *rows, const int16_t *wy, int k, int len,
-                       uint8_t *restrict o) {
+   round_q22 in resize_rows.c, so the saturating packs never clip). A constant k keeps
+   the weights and row pointers in registers. */
+static inline __attribute__((always_inline)) AVX2 int
+v_row(int32_t *const *rows, const int16_t *wy, const int k, int len, uint8_t *restrict o) {
     const __m256i half = _mm256_set1_epi32(1 << (2 * RZ_BITS - 1));
     int i = 0;
     for (; i + 16 <= len; i += 16) {
@@ -39,6 +40,15 @@ AVX2 int rz_v_row_avx2(int32_t *const *rows, const int16_t *wy, int k, int len,
         _mm_storeu_si128((__m128i *)(o + i), _mm256_castsi256_si128(p8));
     }
     return i;
+}
+
+AVX2 int rz_v_row_avx2(int32_t *const *rows, const int16_t *wy, int k, int len,
+                       uint8_t *restrict o) {
+    switch (k) {
+    case 2: return v_row(rows, wy, 2, len, o);
+    case 3: return v_row(rows, wy, 3, len, o);
+    default: return v_row(rows, wy, k, len, o);
+    }
 }
 
 /* Two output pixels of four channels per vector; their source pixels come from two
@@ -64,11 +74,30 @@ h4(const uint8_t *restrict row, int dw, const int k, const int32_t *restrict ofs
     return x;
 }
 
-AVX2 int rz_h_packed4_avx2(const uint8_t *restrict row, int dw, int k,
+/* Linear weights (k = 2) read two adjacent source pixels: one 16-byte load holds both,
+   a byte shuffle interleaves their channels as 16-bit pairs, and pmaddwd multiplies each
+   pair by the pixel's (w0, w1), stored side by side in w, and adds: one output pixel per
+   instruction, no 32-bit multiply. Stops where the load would pass the row's end (sw). */
+static inline AVX2 int h4_pairs(const uint8_t *restrict row, int sw, int dw,
+                                const int32_t *restrict ofs, const int16_t *restrict w,
+                                int32_t *restrict out) {
+    const __m128i pairs = _mm_setr_epi8(0, -1, 4, -1, 1, -1, 5, -1, 2, -1, 6, -1, 3, -1, 7, -1);
+    int n = dw;
+    while (n > 0 && ofs[n - 1] + 4 > sw) n--; /* ofs never decreases */
+    _Pragma("GCC unroll 4")
+    for (int x = 0; x < n; x++) {
+        const __m128i px = _mm_loadu_si128((const __m128i *)(row + (ptrdiff_t)ofs[x] * 4));
+        const __m128i wp = _mm_broadcastd_epi32(_mm_loadu_si32(w + 2 * (ptrdiff_t)x));
+        _mm_storeu_si128((__m128i *)(out + 4 * x), _mm_madd_epi16(_mm_shuffle_epi8(px, pairs), wp));
+    }
+    return n;
+}
+
+AVX2 int rz_h_packed4_avx2(const uint8_t *restrict row, int sw, int dw, int k,
                            const int32_t *restrict ofs, const int16_t *restrict w,
                            int32_t *restrict out) {
     switch (k) {
-    case 2: return h4(row, dw, 2, ofs, w, out);
+    case 2: return h4_pairs(row, sw, dw, ofs, w, out);
     case 3: return h4(row, dw, 3, ofs, w, out);
     default: return h4(row, dw, k, ofs, w, out);
     }
