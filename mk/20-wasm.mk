@@ -14,6 +14,8 @@ WASM_T_FLAGS := -pthread
 WASM_S_FLAGS :=
 WASM_HDR  := $(LIB_HDR) pool/src/events.h
 
+# Only the SIMD kernels get -msimd128: clang auto-vectorises the rest of the engine badly.
+$(WB)/t/pool/src/resize_simd_wasm.o $(WB)/s/pool/src/resize_simd_wasm.o: WASM_CFLAGS += -msimd128
 $(WB)/t/%.o: %.c $(WASM_HDR)
 	@mkdir -p $(dir $@)
 	$(EMCC) $(WASM_CFLAGS) $(WASM_T_FLAGS) -c $< -o $@

@@ -29,7 +29,7 @@ typedef struct rz_plan {
     rz_view s, d;
     int mode;
     unsigned path;          /* WARMPOOL_RESIZE_* bits */
-    int simd;               /* use the AVX2 loops (CPU has them, not WARMPOOL_RESIZE_SCALAR) */
+    int simd;               /* use the SIMD loops (rz_simd(), not WARMPOOL_RESIZE_SCALAR) */
     int simd512;            /* ... and the AVX-512 one */
     unsigned gap_mask;      /* both 4-byte pixels, same 3 channel bytes (bit b: byte b) */
     ptrdiff_t gap_s, gap_d; /* ...: byte 0 of pixel (0,0) relative to ptr[0] */
@@ -58,20 +58,29 @@ typedef struct rz_tabs {
 size_t rz_rows_scratch(const rz_plan *pl, const rz_tabs *t);
 void rz_rows(const rz_plan *pl, const rz_tabs *t, void *scratch, int y0, int y1);
 
-/* AVX2 versions of the hot loops (resize_simd.c); each returns how many items it did,
-   the caller finishes the rest with the scalar loop. */
+/* x86-64: AVX2 and AVX-512 kernels (resize_simd.c), used when the CPU has them. */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__EMSCRIPTEN__)
 #define RZ_HAVE_AVX2 1
 int rz_avx2(void); /* the CPU has AVX2 */
-int rz_v_row_avx2(int32_t *const *rows, const int16_t *wy, int k, int len, uint8_t *o);
-int rz_h_packed4_avx2(const uint8_t *row, int sw, int dw, int k, const int32_t *ofs,
-                      const int16_t *w, int32_t *out);
 int rz_halve_row3_avx2(const uint8_t *s0, const uint8_t *s1, uint8_t *d, int dw);
 int rz_avx512(void); /* the CPU has AVX-512 BW and VL */
 int rz_halve_row_gap4_avx512(const uint8_t *s0, const uint8_t *s1, uint8_t *d, int dw,
                              unsigned pixel_mask);
 #else
 #define RZ_HAVE_AVX2 0
+#endif
+
+/* The engine's two hot loops in SIMD: AVX2 (resize_simd.c) or Wasm SIMD128
+   (resize_simd_wasm.c). rz_simd(): they may be used. Each returns how many items it did;
+   the caller finishes the rest with the scalar loop. */
+#if RZ_HAVE_AVX2 || defined(__EMSCRIPTEN__)
+#define RZ_HAVE_SIMD 1
+int rz_simd(void);
+int rz_v_row_simd(int32_t *const *rows, const int16_t *wy, int k, int len, uint8_t *o);
+int rz_h_packed4_simd(const uint8_t *row, int sw, int dw, int k, const int32_t *ofs,
+                      const int16_t *w, int32_t *out);
+#else
+#define RZ_HAVE_SIMD 0
 #endif
 
 /* Output rows [y0, y1) of an exact halving; src and dst channels share strides. */

@@ -200,13 +200,14 @@ int rz_plan_make(rz_plan *pl, const warmpool_image *src, const warmpool_image *d
     const int scalar = filter & WARMPOOL_RESIZE_SCALAR;
     filter &= ~WARMPOOL_RESIZE_SCALAR;
     if (filter != WARMPOOL_RESIZE_AREA && filter != WARMPOOL_RESIZE_BILINEAR) return EINVAL;
-#if RZ_HAVE_AVX2
-    pl->simd = !scalar && rz_avx2();
-    pl->simd512 = !scalar && rz_avx512();
-#else
     pl->simd = pl->simd512 = 0;
-    (void)scalar;
+#if RZ_HAVE_SIMD
+    pl->simd = !scalar && rz_simd();
 #endif
+#if RZ_HAVE_AVX2
+    pl->simd512 = !scalar && rz_avx512();
+#endif
+    (void)scalar;
     if ((err = view_init(&pl->s, src)) || (err = view_init(&pl->d, dst))) return err;
     rz_view *s = &pl->s, *d = &pl->d;
     if (s->n != d->n) return EINVAL;
@@ -269,4 +270,12 @@ int warmpool_resize_layout(const warmpool_image *src, const warmpool_image *dst,
     int err = rz_plan_make(&pl, src, dst, filter);
     if (!err) *path = pl.path;
     return err;
+}
+
+int warmpool_resize_simd(void) {
+#if RZ_HAVE_SIMD
+    return rz_simd();
+#else
+    return 0;
+#endif
 }

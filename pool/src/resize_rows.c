@@ -3,7 +3,8 @@
  *
  * Sums are exact integers (Q11 x Q11 of uint8 stays below 2^31), so the order in which
  * axes or taps are summed never changes a result: the fast and the strided paths, the
- * AVX2 loops of resize_simd.c, and a transposed job all give the same bytes. */
+ * SIMD loops (resize_simd.c, resize_simd_wasm.c), and a transposed job all give the same
+ * bytes. */
 #include "resize_internal.h"
 
 #include <string.h>
@@ -104,8 +105,8 @@ static void h_row(const rz_plan *pl, const rz_tabs *t, int y, int32_t *restrict 
         case 3: H_PACKED_K(3) break;
         default: {
             int x0 = 0;
-#if RZ_HAVE_AVX2
-            if (pl->simd) x0 = rz_h_packed4_avx2(row, s->w, dw, t->kx, t->xofs, t->xw, out);
+#if RZ_HAVE_SIMD
+            if (pl->simd) x0 = rz_h_packed4_simd(row, s->w, dw, t->kx, t->xofs, t->xw, out);
 #endif
             if (x0 < dw) {
                 rz_tabs rest = *t;
@@ -135,14 +136,15 @@ static inline uint8_t round_q22(int32_t a) {
 }
 
 /* Scalar code (baseline x86-64 has no 32-bit vector multiply, and every exact formulation
-   needs one: a Q11 weight times a 19-bit horizontal sum); AVX2 does the bulk if present. */
+   needs one: a Q11 weight times a 19-bit horizontal sum); SIMD code does the bulk where
+   there is some (AVX2, Wasm SIMD128). */
 static void v_row(int simd, int32_t *const *rows, const int16_t *wy, int k, int len,
                   uint8_t *restrict o) {
-    (void)simd; /* used only with AVX2 (not on Wasm) */
-#if RZ_HAVE_AVX2
+    (void)simd; /* used only where there is SIMD code */
+#if RZ_HAVE_SIMD
     int32_t *rest[64]; /* k <= 64 here */
     if (simd) {
-        int done = rz_v_row_avx2(rows, wy, k, len, o);
+        int done = rz_v_row_simd(rows, wy, k, len, o);
         for (int j = 0; j < k; j++) rest[j] = rows[j] + done;
         rows = rest;
         len -= done;

@@ -1,10 +1,11 @@
-/* resize_simd.c - AVX2 versions of the engine's two hot loops, chosen at run time.
+/* resize_simd.c - x86-64 kernels chosen at run time: AVX2 versions of the engine's two
+ * hot loops and of the 3-channel halving, and an AVX-512 halving for gap-byte pixels.
  *
  * The library is built for baseline x86-64 (SSE2), which has no 32-bit vector multiply;
  * every exact formulation multiplies a Q11 weight by a sum of up to 19 bits, so SSE2
  * vector code is slower than scalar code. These functions are compiled for AVX2 only
  * and used when the CPU has it; they give the same bytes as the scalar loops (same
- * integer sums). Elsewhere (Wasm, other CPUs) this file compiles to stubs. */
+ * integer sums). Elsewhere this file compiles to nothing (Wasm: resize_simd_wasm.c). */
 #include "resize_internal.h"
 
 #include <string.h>
@@ -15,6 +16,7 @@
 int rz_avx2(void) {
     return __builtin_cpu_supports("avx2");
 }
+int rz_simd(void) { return rz_avx2(); }
 
 #define AVX2 __attribute__((target("avx2")))
 
@@ -42,7 +44,7 @@ v_row(int32_t *const *rows, const int16_t *wy, const int k, int len, uint8_t *re
     return i;
 }
 
-AVX2 int rz_v_row_avx2(int32_t *const *rows, const int16_t *wy, int k, int len,
+AVX2 int rz_v_row_simd(int32_t *const *rows, const int16_t *wy, int k, int len,
                        uint8_t *restrict o) {
     switch (k) {
     case 2: return v_row(rows, wy, 2, len, o);
@@ -93,7 +95,7 @@ static inline AVX2 int h4_pairs(const uint8_t *restrict row, int sw, int dw,
     return n;
 }
 
-AVX2 int rz_h_packed4_avx2(const uint8_t *restrict row, int sw, int dw, int k,
+AVX2 int rz_h_packed4_simd(const uint8_t *restrict row, int sw, int dw, int k,
                            const int32_t *restrict ofs, const int16_t *restrict w,
                            int32_t *restrict out) {
     switch (k) {

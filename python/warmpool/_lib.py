@@ -48,6 +48,7 @@ SIGNATURES = {
     "warmpool_resizer_destroy": (None, [_p]),
     "warmpool_resize":          (ctypes.c_int, [_p, _p, _p, _p, ctypes.c_int]),
     "warmpool_resize_layout":   (ctypes.c_int, [_p, _p, ctypes.c_int, _p]),
+    "warmpool_resize_simd":     (ctypes.c_int, []),
 }
 
 ENV_VAR = "WARMPOOL_LIB"

@@ -41,7 +41,7 @@ import threading
 
 from . import _lib
 
-__all__ = ["resize", "layout", "Image", "FILTERS"]
+__all__ = ["resize", "layout", "simd", "Image", "FILTERS"]
 
 
 FILTERS = {"area": 0, "bilinear": 1}
@@ -319,3 +319,10 @@ def layout(src, dst, filter="area", library=None):
     if err:
         raise _error(err, "warmpool_resize_layout")
     return {name for bit, name in PATH_BITS.items() if path.value & bit}
+
+
+def simd(library=None):
+    """True if resize() runs vector loops with this library on this CPU (AVX2 natively,
+    always in the Wasm build); False if only scalar code runs (same bytes, slower)."""
+    lib = library if isinstance(library, _lib.Library) else _lib.load(library)
+    return bool(lib.warmpool_resize_simd())
