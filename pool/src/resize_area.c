@@ -172,7 +172,14 @@ void rz_halve_rows(const rz_plan *pl, int y0, int y1) {
             halve_row(s0 + 6 * x, s1 + 6 * x, o + 3 * x, dw - x, 3);
             break;
         }
-        default: halve_row4(s0, s1, o, dw); break;
+        default: {
+            int x = 0;
+#if RZ_HAVE_AVX2
+            if (pl->simd) x = rz_halve_row4_avx2(s0, s1, o, dw);
+#endif
+            halve_row4(s0 + 8 * x, s1 + 8 * x, o + 4 * x, dw - x);
+            break;
+        }
         }
     }
 }

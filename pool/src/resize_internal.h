@@ -63,6 +63,7 @@ void rz_rows(const rz_plan *pl, const rz_tabs *t, void *scratch, int y0, int y1)
 #define RZ_HAVE_AVX2 1
 int rz_avx2(void); /* the CPU has AVX2 */
 int rz_halve_row3_avx2(const uint8_t *s0, const uint8_t *s1, uint8_t *d, int dw);
+int rz_halve_row4_avx2(const uint8_t *s0, const uint8_t *s1, uint8_t *d, int dw);
 int rz_avx512(void); /* the CPU has AVX-512 BW and VL */
 int rz_halve_row_gap4_avx512(const uint8_t *s0, const uint8_t *s1, uint8_t *d, int dw,
                              unsigned pixel_mask);
