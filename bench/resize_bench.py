@@ -1,4 +1,4 @@
-"""The pygame story (issue 7): resize a 1920x1080 BGRA surface to 960x540, 100 calls per
+"""The pygame story: resize a 1920x1080 BGRA surface to 960x540, 100 calls per
 contender, every contender in the same run, rounds interleaved; medians of the rounds.
 
     /usr/bin/python3 bench/resize_bench.py [--rounds N] [--calls N]

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { BUILD, ROOT, startHost, until } from '../tests/wasm/host_api.mjs';
+import { BUILD, ROOT, startHost, until } from '../pyodide-patches/host/host_api.mjs';
 
 const rounds = Number(process.argv[2] || 7), ms = Number(process.argv[3] || 100);
 const NATIVE = path.join(ROOT, 'build/bench/wasm_bench_native');

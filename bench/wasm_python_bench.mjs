@@ -3,35 +3,30 @@
 // (build/wasm-python/python, threaded side module) and stock Pyodide from npm (serial side
 // module), plus the per-call ctypes overhead in each. The Python side is
 // bench/wasm_python_bench.py; median microseconds per call.
-import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { ROOT, runPython } from '../tests/wasm-python/runner.mjs';
+import { ROOT, runPython } from '../pyodide-patches/wasm-python/run.mjs';
+import { parseOutput, runChild } from '../tools/child.mjs';
 
 const SCRIPT = join(ROOT, 'bench/wasm_python_bench.py');
 const B = join(ROOT, 'build');
 const parse = (text) => {
-  const line = text.split('\n').find((l) => l.startsWith('RESULT '));
-  if (!line) throw new Error('no RESULT line in:\n' + text.slice(-2000));
-  return JSON.parse(line.slice(7));
+  const { result } = parseOutput(text);
+  if (!result) throw new Error('no RESULT line in:\n' + text.slice(-2000));
+  return result;
 };
 
-function native() {
-  return new Promise((resolve, reject) => {
-    const env = { ...process.env, WARMPOOL_LIB: join(B, 'native/libwarmpool.so'),
-      WARMPOOL_KERNELS: join(B, 'wasm-python/native/libkernels.so') };
-    const p = spawn('/usr/bin/python3', [SCRIPT], { env, stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    const timer = setTimeout(() => p.kill('SIGKILL'), 300000);
-    p.stdout.on('data', (d) => { out += d; });
-    p.on('close', () => { clearTimeout(timer); try { resolve(parse(out)); } catch (e) { reject(e); } });
-  });
+async function native() {
+  const env = { ...process.env, WARMPOOL_LIB: join(B, 'native/libwarmpool.so'),
+    WARMPOOL_KERNELS: join(B, 'native/libkernels.so') };
+  const run = await runChild('/usr/bin/python3', [SCRIPT], { env, timeoutMs: 300000 });
+  return parse(run.stdout + '\n' + run.stderr);
 }
 
 async function wasmThreaded() {
   const run = await runPython([SCRIPT], { timeoutMs: 300000, env: {
     WARMPOOL_LIB: join(B, 'wasm/libwarmpool.so'),
-    WARMPOOL_KERNELS: join(B, 'wasm-python/libkernels.so') } });
+    WARMPOOL_KERNELS: join(B, 'py-wasm/libkernels.so') } });
   return parse(run.stdout + '\n' + run.stderr);
 }
 
@@ -44,7 +39,7 @@ async function pyodide() {
   py.mountNodeFS(ROOT, ROOT); // the checkout at the same path: no copies
   py.globals.set('wpb_env', py.toPy({
     WARMPOOL_LIB: join(B, 'wasm/libwarmpool-serial.so'),
-    WARMPOOL_KERNELS: join(B, 'wasm-python/libkernels-serial.so'),
+    WARMPOOL_KERNELS: join(B, 'py-wasm/libkernels-serial.so'),
     WPB_REPEATS: process.env.WPB_REPEATS || '300' }));
   py.runPython(`import os, runpy\nos.environ.update(wpb_env)\nrunpy.run_path(${JSON.stringify(SCRIPT)}, run_name='__main__')`);
   return parse(out);

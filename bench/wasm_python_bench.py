@@ -2,7 +2,7 @@
 CPython, in the threaded CPython-on-Wasm (python.js) and in stock Pyodide (serial library).
 bench/wasm_python_bench.mjs starts it in each runtime and prints the rows side by side.
 
-Environment: WARMPOOL_LIB (the pool library), WARMPOOL_KERNELS (tests/kernels.c built for
+Environment: WARMPOOL_LIB (the pool library), WARMPOOL_KERNELS (tests/python/kernels.c built for
 this runtime), WPB_WORKERS (pool workers besides the caller, default 1: 2 threads).
 Prints one line: "RESULT " + JSON {"runtime":..., "rows": {name: microseconds}}.
 """

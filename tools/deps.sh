@@ -9,7 +9,7 @@ APT_PACKAGES=(
   libpthreadpool-dev                             # bench peer (gcc's libgomp is the other)
   emscripten dpkg-dev                            # the Wasm builds (apt-get source unpacks with dpkg-source)
   python3 python3-numpy python3-opencv python3-pygame
-  chromium                                       # browser tests
+  chromium firefox-esr                           # browser tests (two engines)
 )
 
 missing=()

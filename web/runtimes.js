@@ -55,8 +55,8 @@ self.warmpoolRuntimes = (() => {
     };
   }
 
-  // Threaded CPython 3.11 on Wasm (tools/wasm-python, adapted for the browser by
-  // web/tools/threaded_runtime.py): real pthreads, so the threaded side module and a pool
+  // Threaded CPython 3.11 on Wasm (pyodide-patches/wasm-python, adapted for the browser by
+  // pyodide-patches/browser/threaded_runtime.py): real pthreads, so the threaded side module and a pool
   // with workers. It has no JS<->Python bridge, so we drive the C API: PyRun_StringFlags
   // with Py_eval_input returns the JSON string that demo.call() produced.
   async function threaded({ base, status, isolated, cores, breakWith }) {
@@ -162,7 +162,7 @@ self.warmpoolRuntimes = (() => {
          'sys.path.insert(0, "/home/app")\nimport demo');
     let dst = null;
     const py = {
-      name: 'threaded CPython 3.11 on Wasm (tools/wasm-python, Emscripten pthreads)',
+      name: 'threaded CPython 3.11 on Wasm (pyodide-patches/wasm-python, Emscripten pthreads)',
       why: 'this CPython is built with --enable-wasm-pthreads and the page is cross-origin ' +
            'isolated, so ctypes loads the -pthread side module and the pool runs Web Worker threads',
       poolWorkers: Math.max(1, Math.min(7, (cores || 2) - 1)),

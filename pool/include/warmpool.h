@@ -99,6 +99,19 @@ void warmpool_destroy(warmpool *pool);
 void warmpool_parallel_for(warmpool *pool, size_t begin, size_t end, size_t grain,
                            warmpool_fn fn, void *ctx);
 
+/* The same with the index of the pool thread that runs each chunk, for per-thread
+   scratch: fn(ctx, thread, begin, end), thread 0 for the submitting thread and
+   1..warmpool_workers() for the workers. Two chunks of one job that run at the same time
+   never see the same index. A job that runs serially (workers not ready, the pool has
+   none, the range is one chunk) sees 0 in every chunk; so do a nested call (made from
+   inside fn: it runs on that thread, which may itself be worker k of the outer job) and
+   a concurrent call from another thread while a job runs. So two such serial jobs on two
+   threads both see 0 at the same time: scratch indexed by `thread` must then belong to
+   the job (one set per call), not to the pool. */
+typedef void (*warmpool_thread_fn)(void *ctx, unsigned thread, size_t begin, size_t end);
+void warmpool_parallel_for_with_thread(warmpool *pool, size_t begin, size_t end, size_t grain,
+                                       warmpool_thread_fn fn, void *ctx);
+
 /* warm != 0: workers busy-wait for jobs from now on (sleepers are woken now, so the
    wake-up cost is paid here rather than by the next job). 0: they go back to sleep. */
 void warmpool_warm(warmpool *pool, int warm);
@@ -110,6 +123,17 @@ unsigned warmpool_ready(const warmpool *pool);   /* workers started and waiting 
 /* 0 once every worker is ready, ETIMEDOUT after timeout_ms (< 0: wait forever),
    EINVAL for a NULL pool. */
 int warmpool_wait_ready(warmpool *pool, double timeout_ms);
+
+/* Why a job ran serially on the calling thread: the order of the jobs_serial_* fields
+   below and the `c` of a WARMPOOL_TRACE_SERIAL event. */
+enum warmpool_serial_reason {
+    WARMPOOL_SERIAL_NOT_READY,   /* workers not all started yet */
+    WARMPOOL_SERIAL_NESTED,      /* called from inside a job of this pool */
+    WARMPOOL_SERIAL_CONCURRENT,  /* another thread's job was running */
+    WARMPOOL_SERIAL_TINY,        /* the range fit in a single chunk */
+    WARMPOOL_SERIAL_NO_WORKERS,  /* the pool has no workers */
+    WARMPOOL_SERIAL_REASONS
+};
 
 /* Counters since create (or the last reset). Fields are only ever appended; `version`
    and `size` say what the library filled in. */

@@ -69,10 +69,9 @@
  * Wasm: same code and results (integer arithmetic; cv2's float coordinate maths is
  * IEEE-exact in both). The AVX2/AVX-512 loops are x86-64 only; the engine's two hot
  * loops have SIMD128 versions (so the Wasm build needs an engine with Wasm SIMD: every
- * current browser and Node has it), which made 1280x960 -> 960x720 in Chromium 3.2x
- * faster (4.8 -> 1.5 ms). Only that file is built with -msimd128: with it, clang
- * auto-vectorises the rest of the engine badly (2-3x slower). The halving kernels stay
- * scalar: 1920x1080 -> 960x540 takes about 1.7 ms in Pyodide-in-Node, serial. No variadic
+ * current browser and Node has it). Only that file is built with -msimd128: with it,
+ * clang auto-vectorises the rest of the engine badly. The halving kernels stay scalar
+ * on Wasm (`make bench` prints both builds' times). No variadic
  * functions and no 64-bit integer arguments, so ctypes in Pyodide can call everything
  * here; images are passed by pointer to a struct.
  */

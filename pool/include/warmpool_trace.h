@@ -35,12 +35,10 @@
  * - Clock: the calibrated TSC on x86-64 CPUs with an invariant TSC, else
  *   CLOCK_MONOTONIC_RAW; on Wasm the pool's millisecond-double clock (performance.now()).
  *   The API speaks nanoseconds of one timebase: compare only with warmpool_trace_now_ns().
- *   Measured here (x86-64 VM, `make bench-trace`): off ~0 ns, on ~8.4 ns per event, of
- *   which ~7.8 ns is the rdtsc instruction itself (on that VM rdtsc also waits for the
- *   work before it, so in real code an event can cost more). Pool events while tracing
- *   add ~4 timestamps to the submitting thread's path per job and ~3 to each worker's,
- *   and shift who runs which chunk: a traced empty parallel_for can take up to twice as
- *   long.
+ *   Cost (`make bench-trace` prints it, with the clock read alone next to it): an event
+ *   is about one clock read, most of it the read itself. Pool events while tracing add
+ *   4 timestamps to the submitting thread's path per job and 3 to each worker's, and
+ *   shift who runs which chunk: a traced empty parallel_for is measurably slower.
  * - Buffers live until the process ends (the tracer's buffers are the library's one global
  *   state). A thread's buffer is freed for reuse when it exits; new threads get new
  *   buffers until 32 exist, then take an exited thread's buffer of the current size, so
@@ -110,7 +108,7 @@ enum warmpool_trace_kind {
     WARMPOOL_TRACE_RETURN,      /* fn: the function left */
     WARMPOOL_TRACE_JOB_BEGIN,   /* fn: pool, seq, a..b: range, c: grain */
     WARMPOOL_TRACE_JOB_END,     /* fn: pool, seq */
-    WARMPOOL_TRACE_SERIAL,      /* fn: pool, a..b: range, c: reason (WARMPOOL_TRACE_SERIAL_*) */
+    WARMPOOL_TRACE_SERIAL,      /* fn: pool, a..b: range, c: enum warmpool_serial_reason */
     WARMPOOL_TRACE_CHUNK_BEGIN, /* thread, a..b: the chunk */
     WARMPOOL_TRACE_CHUNK_END,   /* thread */
     WARMPOOL_TRACE_WAKE,        /* fn: pool, thread, seq, a: joined (0: late), b: spun (0: slept) */
@@ -120,10 +118,6 @@ enum warmpool_trace_kind {
     WARMPOOL_TRACE_THREAD_EXIT, /* fn: pool, thread */
     WARMPOOL_TRACE_KINDS
 };
-/* Serial reasons, as in warmpool_stats. */
-enum { WARMPOOL_TRACE_SERIAL_NOT_READY, WARMPOOL_TRACE_SERIAL_NESTED,
-       WARMPOOL_TRACE_SERIAL_CONCURRENT, WARMPOOL_TRACE_SERIAL_TINY,
-       WARMPOOL_TRACE_SERIAL_NO_WORKERS };
 
 typedef struct warmpool_trace_event {
     uint64_t ns;       /* when, in the warmpool_trace_now_ns() timebase */

@@ -14,4 +14,4 @@ from .pool import (Pool, PoolClosedError, DEFAULT_MAX_WORKERS,  # noqa: F401
                    WARMPOOL_MAX_WORKERS, default_workers)
 
 __version__ = "0.1.0"
-from .resize import resize, Image  # noqa: F401,E402  (resize kernels, issue 7)
+from .resize import resize, Image  # noqa: F401,E402

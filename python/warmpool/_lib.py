@@ -21,6 +21,7 @@ SIGNATURES = {
     "warmpool_create_ex":    (_p, [_p]),
     "warmpool_destroy":      (None, [_p]),
     "warmpool_parallel_for": (None, [_p, _sz, _sz, _sz, _p, _p]),
+    "warmpool_parallel_for_with_thread": (None, [_p, _sz, _sz, _sz, _p, _p]),
     "warmpool_warm":         (None, [_p, ctypes.c_int]),
     "warmpool_is_warm":      (ctypes.c_int, [_p]),
     "warmpool_workers":      (ctypes.c_uint, [_p]),

@@ -166,6 +166,7 @@ class Pool:
             raise _oserror(ctypes.get_errno(), f"warmpool_create({workers})")
         self._handle = h
         self._pf = self._lib.warmpool_parallel_for
+        self._pft = None  # warmpool_parallel_for_with_thread, bound on first use
 
     # -- lifetime ---------------------------------------------------------------------
     # Every C call holds the pool open (_enter/_leave): close() marks the pool closed at
@@ -319,6 +320,10 @@ class Pool:
             self._lib.warmpool_reset_stats(h)
 
     # -- work ---------------------------------------------------------------------------
+    def _bind_with_thread(self):
+        self._pft = self._lib.warmpool_parallel_for_with_thread
+        return self._pft
+
     def _fn_arg(self, fn):
         """(fn as an argument for the c_void_p parameter, is it a Python callback): ctypes
         passes a function object's pointer itself, no cast needed."""
@@ -361,12 +366,18 @@ class Pool:
             self._fn_cache[id(fn)] = (fn, addr)
         return addr, callback
 
-    def parallel_for(self, fn, begin, end, ctx=None, grain=0):
+    def parallel_for(self, fn, begin, end, ctx=None, grain=0, with_thread=False):
         """Runs fn(ctx, b, e) over [begin, end) in chunks of at most `grain` items (0: about
         four chunks per thread) on the caller and the workers; returns when all are done.
         fn: a C function from any ctypes.CDLL (`lib.kernel`) or its int address.
         ctx: None, an int address, a ctypes object (passed by address), bytes (read-only),
-        or a writable buffer (bytearray, array.array, numpy array)."""
+        or a writable buffer (bytearray, array.array, numpy array).
+        with_thread=True: fn is fn(ctx, unsigned thread, b, e), thread being 0 for the
+        caller and 1..workers for the workers (0 in every chunk of a job that runs
+        serially: see warmpool_parallel_for_with_thread in warmpool.h)."""
+        pf = self._pf
+        if with_thread:
+            pf = self._pft or self._bind_with_thread()
         f, callback = self._fn_arg(fn)
         if type(begin) is not int or type(end) is not int or type(grain) is not int:
             begin, end, grain = (_size(begin, "begin"), _size(end, "end"),
@@ -383,7 +394,7 @@ class Pool:
             h = self._enter()
             self._in_callback.add(me)
             try:
-                self._pf(h, begin, end, grain, f, c)
+                pf(h, begin, end, grain, f, c)
             finally:
                 self._in_callback.discard(me)
                 self._leave()
@@ -395,7 +406,7 @@ class Pool:
                 raise PoolClosedError("the pool is closed")
             self._busy += 1
         try:
-            self._pf(h, begin, end, grain, f, c)
+            pf(h, begin, end, grain, f, c)
         finally:
             with self._lock:
                 self._busy -= 1

@@ -1,6 +1,6 @@
 """Reference for the browser test: resizes one rectangle of the scene natively and compares
 it with the PNG the page's canvas produced, twice:
-- OpenCV's cv2.resize (INTER_AREA / INTER_LINEAR): issue 7 promises its semantics within
+- OpenCV's cv2.resize (INTER_AREA / INTER_LINEAR): the engine promises its semantics within
   1 LSB;
 - warmpool itself, natively (build/native/libwarmpool.so through python/warmpool, the same
   pixels3d + alpha views as web/demo.py): the Wasm build must match it bit for bit.

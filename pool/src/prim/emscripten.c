@@ -1,7 +1,7 @@
 /* Emscripten: futexes through emscripten_futex_wait/wake (Atomics.wait/notify), the
    clock through emscripten_get_now() (a double of milliseconds: no time_t crosses the
    ABI, so the same side module links in Debian's emcc 3.1.6 and Pyodide's 4.0.9). */
-#include "prim.h"
+#include "prim/prim.h"
 
 #include <emscripten.h>
 #include <math.h>

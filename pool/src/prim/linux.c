@@ -1,5 +1,5 @@
 /* Linux: private futexes on a 32-bit word, the vDSO clock, sched_yield. */
-#include "prim.h"
+#include "prim/prim.h"
 
 #include <limits.h>
 #include <linux/futex.h>

@@ -1,0 +1,91 @@
+# pyodide-patches/: everything we do to Emscripten's output and toolchain. The patch tool
+# and its sets, the Pyodide-like test host, the import allow-list, the threaded
+# CPython-on-Wasm build, and its browser adaptation; their tests (tests/patches/).
+WPATCH     := $(PY) pyodide-patches/wpatch.py
+WPATCH_SRC := pyodide-patches/wpatch.py $(wildcard pyodide-patches/*_set.py) pyodide-patches/replay_runtime.js
+
+# --- The threaded test host: a Pyodide-like -pthread main module. It exports exactly what
+# side modules may import (the allow-list minus the linker's own names), keeps enough
+# pre-started workers for the largest pool the tests make (7) plus submitter threads, and
+# gives JS the pieces Pyodide uses: FS (MEMFS), loadDynamicLibrary, addFunction.
+HOST_POOL := 12
+HOST_EXPORTS := $(shell sed -e 's/\#.*//' $(IMPORTS_DIR)/allowed.txt | grep -vxE '\s*|memory|__indirect_function_table|__stack_pointer|__memory_base|__table_base')
+comma := ,
+space := $(subst ,, )
+HOST_LDFLAGS = -Wno-experimental -pthread -sMAIN_MODULE=2 -sMODULARIZE -sEXPORT_NAME=createHost -sWASM_BIGINT \
+  -sPTHREAD_POOL_SIZE=$(HOST_POOL) -sALLOW_TABLE_GROWTH -sINITIAL_MEMORY=128MB -sEXIT_RUNTIME=0 \
+  -sEXPORTED_FUNCTIONS=_main,_host_dlopen,_host_dlsym,_host_dlerror,$(subst $(space),$(comma),$(HOST_EXPORTS:%=_%)) \
+  -sEXPORTED_RUNTIME_METHODS=FS,addFunction,loadDynamicLibrary,UTF8ToString,stringToUTF8,getWasmTableEntry
+# $(call wasm_host,DIR,OPT): the unpatched host built at OPT in $(WB)/DIR
+define wasm_host
+$(WB)/$(1)/host.js: pyodide-patches/host/host.c $(IMPORTS_DIR)/allowed.txt mk/30-patches.mk
+	@mkdir -p $$(dir $$@)
+	$(EMCC) $(2) $(WFLAGS) $(HOST_LDFLAGS) pyodide-patches/host/host.c -o $$@
+endef
+$(eval $(call wasm_host,host,-O2))
+# -O0/-O1 builds: the anchors must match every optimisation level's text.
+$(eval $(call wasm_host,fixtures/O0,-O0))
+$(eval $(call wasm_host,fixtures/O1,-O1))
+# The patched host: same build, its JS run through the tool.
+$(WB)/host-patched/host.js: $(WB)/host/host.js $(WPATCH_SRC)
+	@mkdir -p $(dir $@)
+	cp $(WB)/host/host.wasm $(WB)/host/host.worker.js $(dir $@)
+	$(WPATCH) --set emscripten $< -o $@
+
+# The host with only the zero-library-memory patch: plain C dlopen needs none of the
+# others, but 3.1.6 hands a library loaded at run time dirty heap memory.
+$(WB)/host-zeroed/host.js: $(WB)/host/host.js $(WPATCH_SRC) tests/patches/patch_variant.py
+	@mkdir -p $(dir $@)
+	cp $(WB)/host/host.wasm $(WB)/host/host.worker.js $(dir $@)
+	$(PY) tests/patches/patch_variant.py $< $@ --set emscripten --only zero-library-memory
+
+# --- Test side modules: kernels with globals and table entries of their own that start
+# threads of their own; one that imports time(), which the check must refuse.
+$(WB)/test/libkernels.so: tests/patches/kernels.c pool/include/warmpool.h $(IMPORTS_CHECK) tests/patches/allowed_kernels.txt
+	$(call side_module,$(WASM_CFLAGS) $(SIDE_T_FLAGS),$<,--allow tests/patches/allowed_kernels.txt)
+$(WB)/test/libbad_time.so: tests/patches/bad_time.c
+	@mkdir -p $(@D)
+	$(EMCC) $(WASM_CFLAGS) $(SIDE_FLAGS) $< -o $@
+
+# Pyodide's pyodide.asm.js with the Pyodide patch set, as a copy (node_modules is never
+# written). The npm build has no threads, so only the `pyodide` set applies to it.
+PYODIDE_ASM := node_modules/pyodide/pyodide.asm.js
+$(B)/pyodide-patched/pyodide.asm.js: $(PYODIDE_ASM) $(WPATCH_SRC)
+	@mkdir -p $(@D)
+	$(WPATCH) --set pyodide $< -o $@
+.PHONY: wasm pyodide-patched
+pyodide-patched: $(B)/pyodide-patched/pyodide.asm.js
+wasm: wasm-libs $(WB)/host-patched/host.js
+ALL_TARGETS += wasm
+
+# --- The threaded CPython on Wasm: CPython 3.11 + libffi's wasm32 backend from Debian
+# source packages, built by pyodide-patches/wasm-python/build.sh with Debian's emcc
+# 3.1.6, cached in $(WARMPOOL_CACHE)/wasm-python (key: its inputs).
+WPY := $(B)/wasm-python
+.PHONY: wasm-python
+# Phony on purpose: the script decides from its cache key whether anything is stale.
+wasm-python:
+	nice -n 5 pyodide-patches/wasm-python/build.sh $(WPY)/python
+$(WPY)/libprobe.so: tests/patches/probe.c
+	@mkdir -p $(@D)
+	$(EMCC) $(WASM_CFLAGS) $(SIDE_T_FLAGS) -o $@ $<
+
+# --- Tests: node's test runner; each scenario runs in its own process with a timeout.
+PATCH_TEST_DEPS := $(WB)/libwarmpool.so $(WB)/libwarmpool-serial.so $(WB)/host/host.js \
+  $(WB)/host-patched/host.js $(WB)/host-zeroed/host.js $(WB)/test/libkernels.so $(WB)/test/libwarmpool-nosync.so \
+  $(WB)/test/libbad_time.so $(WB)/fixtures/O0/host.js $(WB)/fixtures/O1/host.js
+.PHONY: test-patches-emscripten test-patches-pyodide test-patches-wasm-python test-patches-browser
+test-patches-emscripten: $(PATCH_TEST_DEPS)
+	@echo "== patches: the tool, the import check, each runtime patch (Node host)"
+	timeout 900 $(WNODE) --test --test-timeout=180000 --test-reporter=spec \
+	  tests/patches/wpatch.test.mjs tests/patches/imports.test.mjs tests/patches/emscripten.test.mjs
+test-patches-pyodide: $(B)/wasm/libwarmpool-serial.so $(B)/py-wasm/libkernels-serial.so
+	@echo "== patches: the Pyodide set on npm's Pyodide"
+	timeout 900 $(NODE) --test --test-concurrency=1 tests/patches/pyodide.test.mjs
+test-patches-wasm-python: wasm-python $(WPY)/libprobe.so $(WB)/libwarmpool.so
+	@echo "== patches: the threaded CPython on Wasm, its traps and limits"
+	timeout 900 $(NODE) --test --test-concurrency=1 tests/patches/wasm_python.test.mjs
+test-patches-browser:
+	@echo "== patches: browser adaptation of the threaded CPython glue"
+	timeout 120 $(PY) -m unittest tests/patches/test_threaded_runtime.py
+TEST_TARGETS += test-patches-emscripten test-patches-pyodide test-patches-wasm-python test-patches-browser

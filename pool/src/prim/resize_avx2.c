@@ -1,0 +1,198 @@
+/* resize_avx2.c - x86-64 kernels chosen at run time: AVX2 versions of the engine's two
+ * hot loops and of the 3- and 4-channel halving, and an AVX-512 halving for gap-byte
+ * pixels.
+ *
+ * The library is built for baseline x86-64 (SSE2), which has no 32-bit vector multiply;
+ * every exact formulation multiplies a Q11 weight by a sum of up to 19 bits, so SSE2
+ * vector code is slower than scalar code. These functions are compiled for AVX2 only
+ * and used when the CPU has it; they give the same bytes as the scalar loops (same
+ * integer sums). */
+#include "resize/resize_internal.h"
+
+#include <string.h>
+
+#include <immintrin.h>
+
+int rz_avx2(void) {
+    return __builtin_cpu_supports("avx2");
+}
+int rz_simd(void) { return rz_avx2(); }
+
+#define AVX2 __attribute__((target("avx2")))
+
+/* Sixteen outputs: two 8-lane sums, narrowed 32 -> 16 -> 8 bits (values are 0..255, see
+   round_q22 in rows.c, so the saturating packs never clip). A constant k keeps
+   the weights and row pointers in registers. */
+static inline __attribute__((always_inline)) AVX2 int
+v_row(int32_t *const *rows, const int16_t *wy, const int k, int len, uint8_t *restrict o) {
+    const __m256i half = _mm256_set1_epi32(1 << (2 * RZ_BITS - 1));
+    int i = 0;
+    for (; i + 16 <= len; i += 16) {
+        __m256i a0 = half, a1 = half;
+        for (int j = 0; j < k; j++) {
+            const __m256i w = _mm256_set1_epi32(wy[j]);
+            a0 = _mm256_add_epi32(a0, _mm256_mullo_epi32(w, _mm256_loadu_si256((const __m256i *)(rows[j] + i))));
+            a1 = _mm256_add_epi32(a1, _mm256_mullo_epi32(w, _mm256_loadu_si256((const __m256i *)(rows[j] + i + 8))));
+        }
+        a0 = _mm256_srai_epi32(a0, 2 * RZ_BITS);
+        a1 = _mm256_srai_epi32(a1, 2 * RZ_BITS);
+        /* packs works per 128-bit lane: put the halves back in order before bytes */
+        __m256i p16 = _mm256_permute4x64_epi64(_mm256_packs_epi32(a0, a1), 0xD8);
+        __m256i p8 = _mm256_permute4x64_epi64(_mm256_packus_epi16(p16, p16), 0x08);
+        _mm_storeu_si128((__m128i *)(o + i), _mm256_castsi256_si128(p8));
+    }
+    return i;
+}
+
+AVX2 int rz_v_row_simd(int32_t *const *rows, const int16_t *wy, int k, int len,
+                       uint8_t *restrict o) {
+    switch (k) {
+    case 2: return v_row(rows, wy, 2, len, o);
+    case 3: return v_row(rows, wy, 3, len, o);
+    default: return v_row(rows, wy, k, len, o);
+    }
+}
+
+/* Two output pixels of four channels per vector; their source pixels come from two
+   32-bit loads per tap, widened to 32-bit lanes. */
+static inline __attribute__((always_inline)) AVX2 int
+h4(const uint8_t *restrict row, int dw, const int k, const int32_t *restrict ofs,
+   const int16_t *restrict w, int32_t *restrict out) {
+    int x = 0;
+    for (; x + 2 <= dw; x += 2) {
+        const uint8_t *s0 = row + (ptrdiff_t)ofs[x] * 4, *s1 = row + (ptrdiff_t)ofs[x + 1] * 4;
+        const int16_t *w0 = w + (ptrdiff_t)x * k, *w1 = w0 + k;
+        __m256i a = _mm256_setzero_si256();
+        for (int t = 0; t < k; t++) {
+            int32_t p0, p1;
+            memcpy(&p0, s0 + 4 * t, 4);
+            memcpy(&p1, s1 + 4 * t, 4);
+            const __m256i v = _mm256_cvtepu8_epi32(_mm_set_epi32(0, 0, p1, p0));
+            const __m256i wv = _mm256_set_m128i(_mm_set1_epi32(w1[t]), _mm_set1_epi32(w0[t]));
+            a = _mm256_add_epi32(a, _mm256_mullo_epi32(wv, v));
+        }
+        _mm256_storeu_si256((__m256i *)(out + 4 * x), a);
+    }
+    return x;
+}
+
+/* Linear weights (k = 2) read two adjacent source pixels: one 16-byte load holds both,
+   a byte shuffle interleaves their channels as 16-bit pairs, and pmaddwd multiplies each
+   pair by the pixel's (w0, w1), stored side by side in w, and adds: one output pixel per
+   instruction, no 32-bit multiply. Stops where the load would pass the row's end (sw). */
+static inline AVX2 int h4_pairs(const uint8_t *restrict row, int sw, int dw,
+                                const int32_t *restrict ofs, const int16_t *restrict w,
+                                int32_t *restrict out) {
+    const __m128i pairs = _mm_setr_epi8(0, -1, 4, -1, 1, -1, 5, -1, 2, -1, 6, -1, 3, -1, 7, -1);
+    int n = dw;
+    while (n > 0 && ofs[n - 1] + 4 > sw) n--; /* ofs never decreases */
+    _Pragma("GCC unroll 4")
+    for (int x = 0; x < n; x++) {
+        const __m128i px = _mm_loadu_si128((const __m128i *)(row + (ptrdiff_t)ofs[x] * 4));
+        const __m128i wp = _mm_broadcastd_epi32(_mm_loadu_si32(w + 2 * (ptrdiff_t)x));
+        _mm_storeu_si128((__m128i *)(out + 4 * x), _mm_madd_epi16(_mm_shuffle_epi8(px, pairs), wp));
+    }
+    return n;
+}
+
+AVX2 int rz_h_packed4_simd(const uint8_t *restrict row, int sw, int dw, int k,
+                           const int32_t *restrict ofs, const int16_t *restrict w,
+                           int32_t *restrict out) {
+    switch (k) {
+    case 2: return h4_pairs(row, sw, dw, ofs, w, out);
+    case 3: return h4(row, dw, 3, ofs, w, out);
+    default: return h4(row, dw, k, ofs, w, out);
+    }
+}
+
+/* Four interleaved channels, eight output pixels (64 source bytes per row) at a time:
+   vertical sums in 16-bit lanes, then a pixel is one 64-bit group, so even and odd
+   source pixels are the low and high qwords of each pair of vectors. Reads exactly the
+   source pixels of the outputs it writes. */
+AVX2 int rz_halve_row4_avx2(const uint8_t *restrict s0, const uint8_t *restrict s1,
+                            uint8_t *restrict d, int dw) {
+    const __m256i two = _mm256_set1_epi16(2), z = _mm256_setzero_si256();
+    int x = 0;
+    for (; x + 8 <= dw; x += 8) {
+        __m256i v[4];
+        for (int h = 0; h < 2; h++) {
+            const __m256i a = _mm256_loadu_si256((const __m256i *)(s0 + 8 * x + 32 * h));
+            const __m256i b = _mm256_loadu_si256((const __m256i *)(s1 + 8 * x + 32 * h));
+            /* per 128-bit lane: pixels 0,1 (lo) and 2,3 (hi) of that lane's four */
+            v[2 * h] = _mm256_add_epi16(_mm256_unpacklo_epi8(a, z), _mm256_unpacklo_epi8(b, z));
+            v[2 * h + 1] = _mm256_add_epi16(_mm256_unpackhi_epi8(a, z), _mm256_unpackhi_epi8(b, z));
+        }
+        __m256i r[2];
+        for (int h = 0; h < 2; h++) {
+            const __m256i sum = _mm256_add_epi16(_mm256_unpacklo_epi64(v[2 * h], v[2 * h + 1]),
+                                                 _mm256_unpackhi_epi64(v[2 * h], v[2 * h + 1]));
+            r[h] = _mm256_srli_epi16(_mm256_add_epi16(sum, two), 2);
+        }
+        /* qwords come out as outputs 0-1, 4-5, 2-3, 6-7 */
+        const __m256i p = _mm256_permute4x64_epi64(_mm256_packus_epi16(r[0], r[1]), 0xD8);
+        _mm256_storeu_si256((__m256i *)(d + 4 * x), p);
+    }
+    return x;
+}
+
+/* Three interleaved channels, four output pixels (24 source bytes per row) at a time:
+   byte shuffles split even and odd source pixels, 16-bit sums do the rest. Stops where a
+   16-byte load or store would pass the end of a row. */
+AVX2 int rz_halve_row3_avx2(const uint8_t *restrict s0, const uint8_t *restrict s1,
+                            uint8_t *restrict d, int dw) {
+    const __m128i ea = _mm_setr_epi8(0, 1, 2, 6, 7, 8, 12, 13, 14, -1, -1, -1, -1, -1, -1, -1);
+    const __m128i eb = _mm_setr_epi8(-1, -1, -1, -1, -1, -1, -1, -1, -1, 10, 11, 12, -1, -1, -1, -1);
+    const __m128i oa = _mm_setr_epi8(3, 4, 5, 9, 10, 11, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1);
+    const __m128i ob = _mm_setr_epi8(-1, -1, -1, -1, -1, -1, 7, 8, 9, 13, 14, 15, -1, -1, -1, -1);
+    const __m256i two = _mm256_set1_epi16(2);
+    int x = 0;
+    for (; 6 * x + 24 <= 6 * dw && 3 * x + 16 <= 3 * dw; x += 4) {
+        __m256i sum = two;
+        const uint8_t *rows[2] = { s0 + 6 * x, s1 + 6 * x };
+        for (int r = 0; r < 2; r++) {
+            const __m128i a = _mm_loadu_si128((const __m128i *)rows[r]);
+            const __m128i b = _mm_loadu_si128((const __m128i *)(rows[r] + 8));
+            const __m128i e = _mm_or_si128(_mm_shuffle_epi8(a, ea), _mm_shuffle_epi8(b, eb));
+            const __m128i o = _mm_or_si128(_mm_shuffle_epi8(a, oa), _mm_shuffle_epi8(b, ob));
+            sum = _mm256_add_epi16(sum, _mm256_add_epi16(_mm256_cvtepu8_epi16(e),
+                                                         _mm256_cvtepu8_epi16(o)));
+        }
+        sum = _mm256_srli_epi16(sum, 2);
+        const __m128i out = _mm_packus_epi16(_mm256_castsi256_si128(sum),
+                                             _mm256_extracti128_si256(sum, 1));
+        _mm_storeu_si128((__m128i *)(d + 3 * x), out); /* bytes 12..15: rewritten next */
+    }
+    return x;
+}
+
+/* Four-byte pixels with a gap byte (pixels3d without its alpha plane): AVX-512 masked
+   loads and stores never touch the gap bytes (masked bytes are not accessed at all), so
+   the whole-pixel arithmetic of the 4-channel kernel applies with the gap lanes zero. */
+int rz_avx512(void) {
+    return __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl");
+}
+
+__attribute__((target("avx512bw,avx512vl"))) int
+rz_halve_row_gap4_avx512(const uint8_t *s0, const uint8_t *s1, uint8_t *d, int dw,
+                         unsigned pixel_mask) {
+    const __mmask16 m = (__mmask16)(pixel_mask * 0x1111u);
+    const __m128i lo8 = _mm_set1_epi32(0x00ff00ff), half = _mm_set1_epi32(0x00020002);
+    int x = 0;
+    for (; x + 4 <= dw; x += 4) {
+        __m128i slo = half, shi = half;
+        const uint8_t *rows[2] = { s0 + 8 * x, s1 + 8 * x };
+        for (int r = 0; r < 2; r++) {
+            const __m128 a = _mm_castsi128_ps(_mm_maskz_loadu_epi8(m, rows[r]));
+            const __m128 b = _mm_castsi128_ps(_mm_maskz_loadu_epi8(m, rows[r] + 16));
+            const __m128i e = _mm_castps_si128(_mm_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0)));
+            const __m128i o = _mm_castps_si128(_mm_shuffle_ps(a, b, _MM_SHUFFLE(3, 1, 3, 1)));
+            slo = _mm_add_epi32(slo, _mm_add_epi32(_mm_and_si128(e, lo8), _mm_and_si128(o, lo8)));
+            shi = _mm_add_epi32(shi, _mm_add_epi32(_mm_and_si128(_mm_srli_epi32(e, 8), lo8),
+                                                   _mm_and_si128(_mm_srli_epi32(o, 8), lo8)));
+        }
+        const __m128i out = _mm_or_si128(_mm_and_si128(_mm_srli_epi32(slo, 2), lo8),
+                                         _mm_andnot_si128(lo8, _mm_slli_epi32(shi, 6)));
+        _mm_mask_storeu_epi8(d + 4 * x, m, out);
+    }
+    return x;
+}

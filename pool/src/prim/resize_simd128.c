@@ -1,0 +1,56 @@
+/* resize_simd128.c - the engine's two hot loops in Wasm SIMD128, for the Wasm build
+ * (compiled with -msimd128; only this file is, because clang auto-vectorises the rest of
+ * the engine badly). Same integer sums as the scalar loops, so the same bytes: the
+ * linear taps use i32x4.dot_i16x8_s on two adjacent pixels, as the AVX2 code uses
+ * pmaddwd, and Wasm has the 32-bit multiply that SSE2 lacks. */
+#include "resize/resize_internal.h"
+
+#include <wasm_simd128.h>
+
+int rz_simd(void) { return 1; } /* an engine without SIMD128 would not load the module */
+
+static inline __attribute__((always_inline)) int
+v_row(int32_t *const *rows, const int16_t *wy, const int k, int len, uint8_t *restrict o) {
+    const v128_t half = wasm_i32x4_splat(1 << (2 * RZ_BITS - 1));
+    int i = 0;
+    for (; i + 16 <= len; i += 16) {
+        v128_t a[4] = { half, half, half, half };
+        for (int j = 0; j < k; j++) {
+            const v128_t w = wasm_i32x4_splat(wy[j]);
+            for (int q = 0; q < 4; q++)
+                a[q] = wasm_i32x4_add(a[q], wasm_i32x4_mul(w, wasm_v128_load(rows[j] + i + 4 * q)));
+        }
+        for (int q = 0; q < 4; q++) a[q] = wasm_i32x4_shr(a[q], 2 * RZ_BITS);
+        /* 0..255 (see round_q22 in rows.c): the saturating narrows never clip */
+        wasm_v128_store(o + i, wasm_u8x16_narrow_i16x8(wasm_i16x8_narrow_i32x4(a[0], a[1]),
+                                                       wasm_i16x8_narrow_i32x4(a[2], a[3])));
+    }
+    return i;
+}
+
+int rz_v_row_simd(int32_t *const *rows, const int16_t *wy, int k, int len, uint8_t *o) {
+    switch (k) {
+    case 2: return v_row(rows, wy, 2, len, o);
+    case 3: return v_row(rows, wy, 3, len, o);
+    default: return v_row(rows, wy, k, len, o);
+    }
+}
+
+/* Linear weights (k = 2): one 16-byte load holds both source pixels, a shuffle
+   interleaves their channels as 16-bit pairs (zeros from the second operand), and the
+   dot product multiplies each pair by (w0, w1), stored side by side in w. Stops where
+   the load would pass the row's end (sw). Other tap counts: the scalar loop. */
+int rz_h_packed4_simd(const uint8_t *row, int sw, int dw, int k, const int32_t *ofs,
+                      const int16_t *w, int32_t *out) {
+    if (k != 2) return 0;
+    const v128_t zero = wasm_i32x4_splat(0);
+    int n = dw;
+    while (n > 0 && ofs[n - 1] + 4 > sw) n--; /* ofs never decreases */
+    for (int x = 0; x < n; x++) {
+        const v128_t px = wasm_v128_load(row + (ptrdiff_t)ofs[x] * 4);
+        const v128_t pairs =
+            wasm_i8x16_shuffle(px, zero, 0, 16, 4, 16, 1, 16, 5, 16, 2, 16, 6, 16, 3, 16, 7, 16);
+        wasm_v128_store(out + 4 * x, wasm_i32x4_dot_i16x8(pairs, wasm_v128_load32_splat(w + 2 * x)));
+    }
+    return n;
+}

@@ -1,0 +1,93 @@
+/* resize_internal.h - what the resize files share (see warmpool_resize.h for the manual). */
+#ifndef WARMPOOL_RESIZE_INTERNAL_H
+#define WARMPOOL_RESIZE_INTERNAL_H
+#include "warmpool_resize.h"
+#include <stdint.h>
+
+#define RZ_BITS 11            /* weights are Q11 per axis, like cv2's INTER_RESIZE_COEF_BITS */
+#define RZ_ONE (1 << RZ_BITS)
+
+/* Per-axis weight kinds: the box (area, nothing grows), cv2's pixel-centre linear, and the
+   linear interpolation cv2's INTER_AREA falls back to when an axis grows. */
+enum rz_mode { RZ_BOX, RZ_LINEAR, RZ_AREA_LINEAR };
+
+/* A view in the orientation the job runs in: per-channel addresses and strides. */
+typedef struct rz_view {
+    int w, h, n;
+    uintptr_t ptr[4];
+    ptrdiff_t sx[4], sy[4];
+    int pix;          /* every channel steps by sx[0] and sy[0]; channel c at ptr[0]+coff[c] */
+    ptrdiff_t coff[4];
+    int packed;       /* channels interleaved without gaps along x: */
+    uintptr_t base;   /*   byte 0 of pixel (0,0) */
+    ptrdiff_t row;    /*   bytes between rows */
+    uint8_t off[4];   /*   byte of channel c within a pixel */
+} rz_view;
+
+/* Rows in flight hold "lanes": lane k is source byte k of a packed pixel, or channel k. */
+typedef struct rz_plan {
+    rz_view s, d;
+    int mode;
+    unsigned path;          /* WARMPOOL_RESIZE_* bits */
+    int simd;               /* use the SIMD loops (rz_simd(), not WARMPOOL_RESIZE_SCALAR) */
+    int simd512;            /* ... and the AVX-512 one */
+    unsigned gap_mask;      /* both 4-byte pixels, same 3 channel bytes (bit b: byte b) */
+    ptrdiff_t gap_s, gap_d; /* ...: byte 0 of pixel (0,0) relative to ptr[0] */
+    uint8_t lane_ch[4];     /* channel carried by lane k */
+    uint8_t lane_dst[4];    /* packed dst: byte of the pixel lane k goes to */
+} rz_plan;
+
+/* Validates both views and chooses the path (layout.c). 0 or errno. */
+int rz_plan_make(rz_plan *pl, const warmpool_image *src, const warmpool_image *dst, int filter);
+
+/* One axis: for output index d, taps k source indices from ofs[d] (always inside
+   [0, sn)), weights w[d*k + t] summing to RZ_ONE. */
+int rz_box_taps(int sn, int dn);                                  /* area.c */
+void rz_box_table(int sn, int dn, int k, int32_t *ofs, int16_t *w);
+int rz_linear_taps(int sn);                                       /* bilinear.c */
+void rz_linear_table(int area_mode, int sn, int dn, int k, int32_t *ofs, int16_t *w);
+
+typedef struct rz_tabs {
+    int kx, ky;
+    const int32_t *xofs, *yofs;
+    const int16_t *xw, *yw;
+} rz_tabs;
+
+/* Output rows [y0, y1) with the separable engine (rows.c). scratch holds
+   rz_rows_scratch() bytes, 16-byte aligned, used by one task at a time. */
+size_t rz_rows_scratch(const rz_plan *pl, const rz_tabs *t);
+void rz_rows(const rz_plan *pl, const rz_tabs *t, void *scratch, int y0, int y1);
+
+/* The vector files are picked by the build, which says so with -DWP_RESIZE_AVX2
+   (prim/resize_avx2.c, x86-64) or -DWP_RESIZE_SIMD128 (prim/resize_simd128.c, Wasm);
+   without either the engine is scalar. */
+/* AVX2 and AVX-512 kernels, used when the CPU has them. */
+#if defined(WP_RESIZE_AVX2)
+#define RZ_HAVE_AVX2 1
+int rz_avx2(void); /* the CPU has AVX2 */
+int rz_halve_row3_avx2(const uint8_t *s0, const uint8_t *s1, uint8_t *d, int dw);
+int rz_halve_row4_avx2(const uint8_t *s0, const uint8_t *s1, uint8_t *d, int dw);
+int rz_avx512(void); /* the CPU has AVX-512 BW and VL */
+int rz_halve_row_gap4_avx512(const uint8_t *s0, const uint8_t *s1, uint8_t *d, int dw,
+                             unsigned pixel_mask);
+#else
+#define RZ_HAVE_AVX2 0
+#endif
+
+/* The engine's two hot loops in SIMD: AVX2 or Wasm SIMD128. rz_simd(): they may be
+   used. Each returns how many items it did; the caller finishes the rest with the
+   scalar loop. */
+#if RZ_HAVE_AVX2 || defined(WP_RESIZE_SIMD128)
+#define RZ_HAVE_SIMD 1
+int rz_simd(void);
+int rz_v_row_simd(int32_t *const *rows, const int16_t *wy, int k, int len, uint8_t *o);
+int rz_h_packed4_simd(const uint8_t *row, int sw, int dw, int k, const int32_t *ofs,
+                      const int16_t *w, int32_t *out);
+#else
+#define RZ_HAVE_SIMD 0
+#endif
+
+/* Output rows [y0, y1) of an exact halving; src and dst channels share strides. */
+void rz_halve_rows(const rz_plan *pl, int y0, int y1);
+
+#endif

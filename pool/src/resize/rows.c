@@ -1,0 +1,235 @@
+/* rows.c - the separable engine: horizontal sums of source rows into a small ring,
+ * a vertical sum per output row, then the store into any dst layout.
+ *
+ * Sums are exact integers (Q11 x Q11 of uint8 stays below 2^31), so the order in which
+ * axes or taps are summed never changes a result: the fast and the strided paths, the
+ * SIMD loops (prim/resize_avx2.c, prim/resize_simd128.c), and a transposed job all give the same
+ * bytes. */
+#include "resize/resize_internal.h"
+
+#include <string.h>
+
+#define ALIGN16(x) (((x) + 15) & ~(size_t)15)
+/* Tap and lane loops have constant trip counts in the specialised copies; gcc -O2 keeps
+   them as loops unless told (clang reads the same pragma). */
+#define RZ_UNROLL _Pragma("GCC unroll 4")
+
+/* Packed source row: lanes are the bytes of a pixel; constant n and k let the compiler
+   unroll the tap and lane loops. */
+static inline __attribute__((always_inline)) void
+h_packed(const uint8_t *restrict row, int dw, const int n, const int k,
+         const int32_t *restrict ofs, const int16_t *restrict w, int32_t *restrict out) {
+    for (int x = 0; x < dw; x++) {
+        const uint8_t *s = row + (ptrdiff_t)ofs[x] * n;
+        const int16_t *wx = w + (ptrdiff_t)x * k;
+        int32_t a[4] = { 0, 0, 0, 0 };
+        RZ_UNROLL
+        for (int t = 0; t < k; t++) {
+            const int32_t wt = wx[t];
+            RZ_UNROLL
+            for (int c = 0; c < n; c++) a[c] += wt * s[t * n + c];
+        }
+        RZ_UNROLL
+        for (int c = 0; c < n; c++) out[x * n + c] = a[c];
+    }
+}
+
+#define H_PACKED_K(N)                                                             \
+    switch (t->kx) {                                                              \
+    case 1: h_packed(row, dw, N, 1, t->xofs, t->xw, out); break;                  \
+    case 2: h_packed(row, dw, N, 2, t->xofs, t->xw, out); break;                  \
+    case 3: h_packed(row, dw, N, 3, t->xofs, t->xw, out); break;                  \
+    default: h_packed(row, dw, N, t->kx, t->xofs, t->xw, out); break;             \
+    }
+
+static void h_packed4_scalar(const uint8_t *restrict row, int dw, const rz_tabs *t,
+                             int32_t *restrict out) {
+    H_PACKED_K(4)
+}
+
+/* Channels that share x and y strides (pixels3d without its alpha plane: 3 of every 4
+   bytes, stepping backwards): whole pixels at a time, gap bytes never read. */
+static inline __attribute__((always_inline)) void
+h_pix(const uint8_t *restrict row, int dw, const int n, const int k, ptrdiff_t step,
+      const ptrdiff_t *coff, const int32_t *restrict ofs, const int16_t *restrict w,
+      int32_t *restrict out) {
+    ptrdiff_t o[4] = { 0, 0, 0, 0 };
+    for (int c = 0; c < n; c++) o[c] = coff[c];
+    for (int x = 0; x < dw; x++) {
+        const uint8_t *s = row + (ptrdiff_t)ofs[x] * step;
+        const int16_t *wx = w + (ptrdiff_t)x * k;
+        int32_t a[4] = { 0, 0, 0, 0 };
+        RZ_UNROLL
+        for (int t = 0; t < k; t++) {
+            const int32_t wt = wx[t];
+            RZ_UNROLL
+            for (int c = 0; c < n; c++) a[c] += wt * s[t * step + o[c]];
+        }
+        RZ_UNROLL
+        for (int c = 0; c < n; c++) out[x * n + c] = a[c];
+    }
+}
+
+#define H_PIX_K(N)                                                                          \
+    switch (t->kx) {                                                                        \
+    case 2: h_pix(row, dw, N, 2, s->sx[0], s->coff, t->xofs, t->xw, out); break;            \
+    case 3: h_pix(row, dw, N, 3, s->sx[0], s->coff, t->xofs, t->xw, out); break;            \
+    default: h_pix(row, dw, N, t->kx, s->sx[0], s->coff, t->xofs, t->xw, out); break;       \
+    }
+
+/* Strided source: one channel at a time, each with its own address and strides. */
+static void h_strided(const rz_plan *pl, const rz_tabs *t, int y, int32_t *restrict out) {
+    const rz_view *s = &pl->s;
+    const int n = s->n, dw = pl->d.w, k = t->kx;
+    for (int c = 0; c < n; c++) {
+        const uint8_t *p = (const uint8_t *)(s->ptr[c] + (uintptr_t)((ptrdiff_t)y * s->sy[c]));
+        const ptrdiff_t sx = s->sx[c];
+        for (int x = 0; x < dw; x++) {
+            const uint8_t *q = p + (ptrdiff_t)t->xofs[x] * sx;
+            const int16_t *wx = t->xw + (ptrdiff_t)x * k;
+            int32_t a = 0;
+            for (int i = 0; i < k; i++) a += wx[i] * q[i * sx];
+            out[x * n + c] = a;
+        }
+    }
+}
+
+static void h_row(const rz_plan *pl, const rz_tabs *t, int y, int32_t *restrict out) {
+    const rz_view *s = &pl->s;
+    const int dw = pl->d.w;
+    if (s->packed) {
+        const uint8_t *row = (const uint8_t *)(s->base + (uintptr_t)((ptrdiff_t)y * s->row));
+        switch (s->n) {
+        case 1: H_PACKED_K(1) break;
+        case 2: H_PACKED_K(2) break;
+        case 3: H_PACKED_K(3) break;
+        default: {
+            int x0 = 0;
+#if RZ_HAVE_SIMD
+            if (pl->simd) x0 = rz_h_packed4_simd(row, s->w, dw, t->kx, t->xofs, t->xw, out);
+#endif
+            if (x0 < dw) {
+                rz_tabs rest = *t;
+                rest.xofs += x0;
+                rest.xw += (ptrdiff_t)x0 * t->kx;
+                h_packed4_scalar(row, dw - x0, &rest, out + 4 * x0);
+            }
+        }
+        }
+    } else if (s->pix) {
+        const uint8_t *row = (const uint8_t *)(s->ptr[0] + (uintptr_t)((ptrdiff_t)y * s->sy[0]));
+        switch (s->n) {
+        case 1: H_PIX_K(1) break;
+        case 2: H_PIX_K(2) break;
+        case 3: H_PIX_K(3) break;
+        default: H_PIX_K(4) break;
+        }
+    } else {
+        h_strided(pl, t, y, out);
+    }
+}
+
+/* No clamp: weights are >= 0 and sum to at most 2049 per axis (cv2's rounding of linear
+   weights; box weights sum to exactly 2048), so a sum stays below 256 << 22. */
+static inline uint8_t round_q22(int32_t a) {
+    return (uint8_t)((a + (1 << (2 * RZ_BITS - 1))) >> (2 * RZ_BITS));
+}
+
+/* Scalar code (baseline x86-64 has no 32-bit vector multiply, and every exact formulation
+   needs one: a Q11 weight times a 19-bit horizontal sum); SIMD code does the bulk where
+   there is some (AVX2, Wasm SIMD128). */
+static void v_row(int simd, int32_t *const *rows, const int16_t *wy, int k, int len,
+                  uint8_t *restrict o) {
+    (void)simd; /* used only where there is SIMD code */
+#if RZ_HAVE_SIMD
+    int32_t *rest[64]; /* k <= 64 here */
+    if (simd) {
+        int done = rz_v_row_simd(rows, wy, k, len, o);
+        for (int j = 0; j < k; j++) rest[j] = rows[j] + done;
+        rows = rest;
+        len -= done;
+        o += done;
+    }
+#endif
+    if (k == 2) {
+        const int32_t *restrict r0 = rows[0], *restrict r1 = rows[1];
+        const int32_t w0 = wy[0], w1 = wy[1];
+        for (int i = 0; i < len; i++) o[i] = round_q22(w0 * r0[i] + w1 * r1[i]);
+        return;
+    }
+    if (k == 3) {
+        const int32_t *restrict r0 = rows[0], *restrict r1 = rows[1], *restrict r2 = rows[2];
+        const int32_t w0 = wy[0], w1 = wy[1], w2 = wy[2];
+        for (int i = 0; i < len; i++) o[i] = round_q22(w0 * r0[i] + w1 * r1[i] + w2 * r2[i]);
+        return;
+    }
+    for (int i = 0; i < len; i++) {
+        int32_t a = 0;
+        for (int j = 0; j < k; j++) a += wy[j] * rows[j][i];
+        o[i] = round_q22(a);
+    }
+}
+
+static void store(const rz_plan *pl, int y, const uint8_t *restrict lanes) {
+    const rz_view *d = &pl->d;
+    const int n = d->n, dw = d->w;
+    if (d->packed) { /* so swizzled: rz_rows writes an identical order in place */
+        uint8_t *o = (uint8_t *)(d->base + (uintptr_t)((ptrdiff_t)y * d->row));
+        for (int x = 0; x < dw; x++)
+            for (int k = 0; k < n; k++) o[x * n + pl->lane_dst[k]] = lanes[x * n + k];
+        return;
+    }
+    for (int k = 0; k < n; k++) {
+        const int c = pl->lane_ch[k];
+        uint8_t *o = (uint8_t *)(d->ptr[c] + (uintptr_t)((ptrdiff_t)y * d->sy[c]));
+        const ptrdiff_t sx = d->sx[c];
+        for (int x = 0; x < dw; x++) o[x * sx] = lanes[x * n + k];
+    }
+}
+
+size_t rz_rows_scratch(const rz_plan *pl, const rz_tabs *t) {
+    size_t len = (size_t)pl->d.w * (size_t)pl->d.n;
+    return ALIGN16(sizeof(int32_t) * len) * (size_t)t->ky + ALIGN16(sizeof(int) * (size_t)t->ky) +
+           ALIGN16(len);
+}
+
+/* Source row y lives in ring slot y % ky while an output row needs it; consecutive
+   output rows share source rows, so each is summed horizontally once per task. */
+void rz_rows(const rz_plan *pl, const rz_tabs *t, void *scratch, int y0, int y1) {
+    const int ky = t->ky;
+    const size_t len = (size_t)pl->d.w * (size_t)pl->d.n;
+    const size_t row_bytes = ALIGN16(sizeof(int32_t) * len);
+    uint8_t *sc = scratch;
+    int *tags = (int *)(void *)(sc + row_bytes * (size_t)ky);
+    uint8_t *lanes = sc + row_bytes * (size_t)ky + ALIGN16(sizeof(int) * (size_t)ky);
+    int32_t *rows[64];
+    int32_t **rp = ky <= 64 ? rows : NULL;
+    for (int i = 0; i < ky; i++) tags[i] = -1;
+    const int direct = pl->d.packed && !(pl->path & WARMPOOL_RESIZE_SWIZZLED);
+    for (int y = y0; y < y1; y++) {
+        const int first = t->yofs[y];
+        const int16_t *wy = t->yw + (ptrdiff_t)y * ky;
+        for (int j = 0; j < ky; j++) {
+            const int sy = first + j, slot = sy % ky;
+            int32_t *r = (int32_t *)(void *)(sc + row_bytes * (size_t)slot);
+            if (tags[slot] != sy) {
+                h_row(pl, t, sy, r);
+                tags[slot] = sy;
+            }
+            if (rp) rp[j] = r;
+        }
+        uint8_t *o = direct ? (uint8_t *)(pl->d.base + (uintptr_t)((ptrdiff_t)y * pl->d.row))
+                            : lanes;
+        if (rp) {
+            v_row(pl->simd, rp, wy, ky, (int)len, o);
+        } else { /* huge vertical factors: sum slot by slot */
+            for (size_t i = 0; i < len; i++) {
+                int32_t a = 0;
+                for (int j = 0; j < ky; j++)
+                    a += wy[j] * ((int32_t *)(void *)(sc + row_bytes * (size_t)((first + j) % ky)))[i];
+                o[i] = round_q22(a);
+            }
+        }
+        if (!direct) store(pl, y, lanes);
+    }
+}
