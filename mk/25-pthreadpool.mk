@@ -75,3 +75,21 @@ test-pthreadpool-gtest-wasm: $(PTP)/test/wasm/gtest.js
 	@sed -e '/^#/d' $(PTP_SKIPS) | while read -r t why; do echo "skip: $$t ($$why)"; done
 	timeout 1200 $(WNODE) $< $(if $(PTP_FILTER),--gtest_filter=-$(PTP_FILTER))
 TEST_TARGETS += test-pthreadpool-gtest test-pthreadpool-gtest-wasm
+
+# --- Debian's unmodified libXNNPACK on our libpthreadpool.so.0 (LD_LIBRARY_PATH), next
+# to the same program on Debian's pthreadpool: both must give the 1-thread bytes, and
+# the same ones.
+$(PTP)/test/xnnpack_ops: tests/pthreadpool/xnnpack_ops.c $(PTP)/include/pthreadpool.h
+	@mkdir -p $(@D)
+	$(CC) $(WFLAGS) -O2 -pthread -Ipool/include -I$(PTP)/include -o $@ $< -lXNNPACK -lpthreadpool -ldl -lm
+.PHONY: test-pthreadpool-xnnpack
+test-pthreadpool-xnnpack: $(PTP)/test/xnnpack_ops $(PTP)/libpthreadpool.so.0
+	@echo "== pthreadpool: Debian's XNNPACK on warmpool (conv 3x3, depthwise, fully connected, sigmoid)"
+	set -o pipefail; LD_LIBRARY_PATH=$(CURDIR)/$(PTP) timeout 120 $< --threads 2 | tee $(PTP)/test/xnnpack_ours.txt
+	grep -qx 'library: warmpool' $(PTP)/test/xnnpack_ours.txt
+	LD_LIBRARY_PATH=$(CURDIR)/$(PTP) timeout 120 $< --threads 3 | grep -x 'RESULT ok'
+	timeout 120 $< --threads 2 > $(PTP)/test/xnnpack_debian.txt
+	@grep digest $(PTP)/test/xnnpack_ours.txt $(PTP)/test/xnnpack_debian.txt
+	@[ "$$(grep digest $(PTP)/test/xnnpack_ours.txt)" = "$$(grep digest $(PTP)/test/xnnpack_debian.txt)" ] || \
+	  { echo "XNNPACK outputs differ between our pthreadpool and Debian's"; exit 1; }
+TEST_TARGETS += test-pthreadpool-xnnpack
