@@ -93,3 +93,19 @@ test-pthreadpool-xnnpack: $(PTP)/test/xnnpack_ops $(PTP)/libpthreadpool.so.0
 	@[ "$$(grep digest $(PTP)/test/xnnpack_ours.txt)" = "$$(grep digest $(PTP)/test/xnnpack_debian.txt)" ] || \
 	  { echo "XNNPACK outputs differ between our pthreadpool and Debian's"; exit 1; }
 TEST_TARGETS += test-pthreadpool-xnnpack
+
+# --- our own C tests of the layer (the harness runner), natively and under TSan.
+PTP_TEST_SRC := tests/pthreadpool/test_pthreadpool.c tests/harness/runner.c
+$(PTP)/test/test_c: $(PTP_TEST_SRC) tests/harness/runner.h $(PTP_HDR) $(PTP)/libpthreadpool.a
+	@mkdir -p $(@D)
+	$(CC) $(NATIVE_CFLAGS) -O2 -Itests -o $@ $(PTP_TEST_SRC) $(PTP)/libpthreadpool.a -lm
+$(PTP)/test/test_c_tsan: $(PTP_TEST_SRC) tests/harness/runner.h $(PTP_HDR) $(PTP_LINUX_SRC:%.c=$(B)/tsan/obj/%.o)
+	@mkdir -p $(@D)
+	$(CLANG) $(NATIVE_CFLAGS) -O1 -fsanitize=thread -Itests -o $@ $(PTP_TEST_SRC) \
+	  $(PTP_LINUX_SRC:%.c=$(B)/tsan/obj/%.o) -lm
+.PHONY: test-pthreadpool-c
+test-pthreadpool-c: $(PTP)/test/test_c $(PTP)/test/test_c_tsan
+	@echo "== pthreadpool: the layer's own C tests (native, then ThreadSanitizer)"
+	timeout 300 $(PTP)/test/test_c
+	TSAN_OPTIONS=halt_on_error=1 timeout 600 $(PTP)/test/test_c_tsan
+TEST_TARGETS += test-pthreadpool-c
