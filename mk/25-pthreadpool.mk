@@ -109,3 +109,19 @@ test-pthreadpool-c: $(PTP)/test/test_c $(PTP)/test/test_c_tsan
 	timeout 300 $(PTP)/test/test_c
 	TSAN_OPTIONS=halt_on_error=1 timeout 600 $(PTP)/test/test_c_tsan
 TEST_TARGETS += test-pthreadpool-c
+
+# --- bench: the same calls on our layer and on Debian's pthreadpool, and XNNPACK's
+# convolution with either libpthreadpool.so.0.
+$(B)/bench/pthreadpool_bench_ours: bench/pthreadpool_bench.c $(PTP)/include/pthreadpool.h $(PTP)/libpthreadpool.a
+	@mkdir -p $(@D)
+	$(CC) $(WFLAGS) -O2 -pthread -I$(PTP)/include -o $@ $< $(PTP)/libpthreadpool.a -lm
+$(B)/bench/pthreadpool_bench_debian: bench/pthreadpool_bench.c
+	@mkdir -p $(@D)
+	$(CC) $(WFLAGS) -O2 -pthread -o $@ $< -lpthreadpool -lm
+.PHONY: bench-pthreadpool
+bench-pthreadpool: $(B)/bench/pthreadpool_bench_ours $(B)/bench/pthreadpool_bench_debian \
+  $(PTP)/test/xnnpack_ops $(PTP)/libpthreadpool.so.0
+	@echo "== pthreadpool API: our layer over warmpool next to Debian's pthreadpool (2 threads)"
+	timeout 900 $(PY) bench/pthreadpool_bench.py $(B)/bench/pthreadpool_bench_ours \
+	  $(B)/bench/pthreadpool_bench_debian $(PTP)/test/xnnpack_ops $(CURDIR)/$(PTP)
+BENCH_TARGETS += bench-pthreadpool
