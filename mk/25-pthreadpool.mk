@@ -125,3 +125,14 @@ bench-pthreadpool: $(B)/bench/pthreadpool_bench_ours $(B)/bench/pthreadpool_benc
 	timeout 900 $(PY) bench/pthreadpool_bench.py $(B)/bench/pthreadpool_bench_ours \
 	  $(B)/bench/pthreadpool_bench_debian $(PTP)/test/xnnpack_ops $(CURDIR)/$(PTP)
 BENCH_TARGETS += bench-pthreadpool
+
+# --- Python on Wasm: a side module built against our pthreadpool.h (with the layer and
+# the pool linked in), loaded by ctypes.CDLL in the threaded CPython-on-Wasm.
+$(PTP)/wasm/libtiled2d.so: tests/pthreadpool/tiled2d.c $(PTP_EMSCRIPTEN_SRC:%.c=$(WB)/t/%.o) \
+  $(PTP_HDR) $(IMPORTS_CHECK) $(PTP_IMPORTS)
+	$(call side_module,$(WASM_CFLAGS) $(SIDE_T_FLAGS),$< $(PTP_EMSCRIPTEN_SRC:%.c=$(WB)/t/%.o),--allow $(PTP_IMPORTS))
+.PHONY: test-pthreadpool-wasm-python
+test-pthreadpool-wasm-python: wasm-python $(PTP)/wasm/libtiled2d.so
+	@echo "== pthreadpool: a 2D tiled job from Python (ctypes) on the threaded CPython-on-Wasm"
+	timeout 600 $(NODE) --test --test-timeout=400000 tests/pthreadpool/wasm_python.test.mjs
+TEST_TARGETS += test-pthreadpool-wasm-python
