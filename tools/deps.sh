@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 APT_PACKAGES=(
   gcc make clang libclang-rt-14-dev binutils     # native build, sanitizers, addr2line
   libpthreadpool-dev                             # bench peer (gcc's libgomp is the other)
+  libgtest-dev googletest g++                    # pthreadpool's own suite on our layer (native; em++ builds gtest from source)
+  libxnnpack-dev                                 # Debian's XNNPACK (libxnnpack0) run on our libpthreadpool.so.0
   emscripten dpkg-dev                            # the Wasm builds (apt-get source unpacks with dpkg-source)
   python3 python3-numpy python3-opencv python3-pygame
   chromium firefox-esr                           # browser tests (two engines)

@@ -1,0 +1,100 @@
+/* run.c - a pthreadpool call as one warmpool_parallel_for over its tiles.
+ *
+ * Static calls claim one tile per chunk (grain 1): pthreadpool lets a thread steal any
+ * single item from a busy one, and code relies on it (an item may wait for the others),
+ * so no tile may sit behind another in a chunk. Dynamic calls may merge tiles, so they
+ * let warmpool size the chunks and turn each chunk into as few calls as possible.
+ */
+#include "pthreadpool/internal.h"
+#include "prim/pthreadpool_prim.h"
+
+/* The tile coordinates t[] of flat tile index f (row-major, last dimension fastest). */
+static void unflatten(const struct ptp_job *j, size_t f, size_t *t) {
+    for (unsigned d = j->dims; d-- > 1;) {
+        size_t n = j->ntiles[d];
+        if (n == 1) { t[d] = 0; continue; }
+        t[d] = f % n;
+        f /= n;
+    }
+    t[0] = f;
+}
+
+static size_t min_sz(size_t a, size_t b) { return a < b ? a : b; }
+
+/* First item and item count of `tiles` tiles starting at tile t in dimension d. */
+static void span(const struct ptp_job *j, unsigned d, size_t t, size_t tiles, size_t *start,
+                 size_t *count) {
+    start[d] = t * j->tile[d];
+    count[d] = min_sz(tiles * j->tile[d], j->range[d] - start[d]);
+}
+
+static void run_static(void *arg, unsigned thread, size_t b, size_t e) {
+    const struct ptp_job *j = arg;
+    unsigned fpu = j->denormals_off ? wp_denormals_off() : 0;
+    size_t t[PTP_MAX_DIMS], start[PTP_MAX_DIMS], count[PTP_MAX_DIMS];
+    unflatten(j, b, t);
+    for (size_t f = b;;) {
+        for (unsigned d = 0; d < j->dims; d++) span(j, d, t[d], 1, start, count);
+        j->invoke(j, thread, start, count);
+        if (++f == e) break;
+        for (unsigned d = j->dims; d-- > 0;) { /* next tile, row-major */
+            if (++t[d] < j->ntiles[d]) break;
+            t[d] = 0;
+        }
+    }
+    if (j->denormals_off) wp_fpu_restore(fpu);
+}
+
+/* A chunk of a dynamic call: per row of the outer dimensions, one call for the tiles of
+   the chunk in that row; with two dynamic dimensions, whole rows of tiles merge into one
+   rectangle. */
+static void run_dynamic(void *arg, unsigned thread, size_t b, size_t e) {
+    const struct ptp_job *j = arg;
+    unsigned fpu = j->denormals_off ? wp_denormals_off() : 0;
+    const unsigned last = j->dims - 1, outer = j->dims - j->dynamic;
+    size_t t[PTP_MAX_DIMS], start[PTP_MAX_DIMS], count[PTP_MAX_DIMS];
+    for (size_t f = b; f < e;) {
+        unflatten(j, f, t);
+        for (unsigned d = 0; d < outer; d++) span(j, d, t[d], 1, start, count);
+        size_t n_last = j->ntiles[last], run;
+        if (j->dynamic == 2 && t[last] == 0 && e - f >= n_last) {
+            size_t rows = min_sz((e - f) / n_last, j->ntiles[last - 1] - t[last - 1]);
+            span(j, last - 1, t[last - 1], rows, start, count);
+            span(j, last, 0, n_last, start, count);
+            run = rows * n_last;
+        } else {
+            if (j->dynamic == 2) span(j, last - 1, t[last - 1], 1, start, count);
+            run = min_sz(e - f, n_last - t[last]);
+            span(j, last, t[last], run, start, count);
+        }
+        j->invoke(j, thread, start, count);
+        f += run;
+    }
+    if (j->denormals_off) wp_fpu_restore(fpu);
+}
+
+void ptp_run(pthreadpool_t pool, ptp_invoke invoke, ptp_fn fn, void *ctx, uint32_t uarch,
+             uint32_t flags, unsigned dynamic, unsigned dims, const size_t *range,
+             const size_t *tile) {
+    struct ptp_job j;
+    j.invoke = invoke;
+    j.fn = fn;
+    j.ctx = ctx;
+    j.uarch = uarch;
+    j.dims = dims;
+    j.dynamic = dynamic;
+    j.denormals_off = (flags & PTHREADPOOL_FLAG_DISABLE_DENORMALS) != 0;
+    size_t total = 1;
+    for (unsigned d = 0; d < dims; d++) {
+        if (!range[d]) return;
+        j.range[d] = range[d];
+        j.tile[d] = tile[d] ? min_sz(tile[d], range[d]) : 1;
+        j.ntiles[d] = (range[d] - 1) / j.tile[d] + 1;
+        total *= j.ntiles[d];
+    }
+    warmpool *p = pool ? pool->pool : NULL;
+    if (dynamic)
+        warmpool_parallel_for_with_thread(p, 0, total, 0, run_dynamic, &j);
+    else
+        warmpool_parallel_for_with_thread(p, 0, total, 1, run_static, &j);
+}
