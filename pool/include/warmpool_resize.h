@@ -116,6 +116,7 @@ int warmpool_resize(warmpool_resizer *rz, warmpool *pool, const warmpool_image *
 #define WARMPOOL_RESIZE_TRANSPOSED 4u /* x and y swapped for both */
 #define WARMPOOL_RESIZE_SWIZZLED   8u /* channel order differs: reordered on store */
 #define WARMPOOL_RESIZE_HALVE     16u /* exact halving: the 2x2 mean (both filters) */
+#define WARMPOOL_RESIZE_DST_TILED 32u /* dst pixels adjacent along y: written in tiles */
 
 /* Validates like warmpool_resize() and stores the path bits in *path. 0 or errno. */
 int warmpool_resize_layout(const warmpool_image *src, const warmpool_image *dst, int filter,

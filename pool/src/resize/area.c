@@ -146,8 +146,72 @@ static void halve_rows_pix(const rz_plan *pl, int y0, int y1) {
     }
 }
 
-void rz_halve_rows(const rz_plan *pl, int y0, int y1) {
+/* One output row of a packed source as lanes (its own byte order). */
+static void halve_packed(const rz_plan *pl, const uint8_t *s0, const uint8_t *s1, uint8_t *o) {
+    const int dw = pl->d.w;
+    switch (pl->s.n) {
+    case 1: halve_row1(s0, s1, o, dw); break;
+    case 2: halve_row(s0, s1, o, dw, 2); break;
+    case 3: {
+        int x = 0;
+#if RZ_HAVE_AVX2
+        if (pl->simd) x = rz_halve_row3_avx2(s0, s1, o, dw);
+#endif
+        halve_row(s0 + 6 * x, s1 + 6 * x, o + 3 * x, dw - x, 3);
+        break;
+    }
+    default: {
+        int x = 0;
+#if RZ_HAVE_AVX2
+        if (pl->simd) x = rz_halve_row4_avx2(s0, s1, o, dw);
+#endif
+        halve_row4(s0 + 8 * x, s1 + 8 * x, o + 4 * x, dw - x);
+        break;
+    }
+    }
+}
+
+/* Output row y as lanes, for a dst written through tiles. */
+static void halve_lanes(const rz_plan *pl, int y, uint8_t *o) {
+    const rz_view *s = &pl->s;
+    const int n = s->n, dw = pl->d.w;
+    if (s->packed) {
+        const uint8_t *s0 = (const uint8_t *)(s->base + (uintptr_t)(2 * (ptrdiff_t)y * s->row));
+        halve_packed(pl, s0, s0 + s->row, o);
+        return;
+    }
+    const uint8_t *s0 = (const uint8_t *)(s->ptr[0] + (uintptr_t)(2 * (ptrdiff_t)y * s->sy[0]));
+    const uint8_t *s1 = s0 + s->sy[0];
+    int x = 0;
+#if RZ_HAVE_AVX2
+    if (pl->s_unit == 4) {
+        const ptrdiff_t px = (ptrdiff_t)(pl->s_px - s->ptr[0]);
+        x = rz_halve_row_gap3_avx512(s0 + px, s1 + px, o, dw, pl->s_byte);
+    }
+#endif
+    ptrdiff_t so[4] = { 0, 0, 0, 0 }, lo[4] = { 0, 1, 2, 3 };
+    for (int k = 0; k < n; k++) so[k] = s->coff[pl->lane_ch[k]];
+    s0 += 2 * x * s->sx[0];
+    s1 += 2 * x * s->sx[0];
+    halve_row_pix(s0, s1, s->sx[0], so, o + n * x, n, lo, dw - x, n);
+}
+
+size_t rz_halve_scratch(const rz_plan *pl) {
+    return pl->store == RZ_STORE_TILE ? rz_lane_row(pl) * RZ_TILE : 0;
+}
+
+void rz_halve_rows(const rz_plan *pl, void *scratch, int y0, int y1) {
     const rz_view *s = &pl->s, *d = &pl->d;
+    if (pl->store == RZ_STORE_TILE) {
+        uint8_t *tile = scratch;
+        const size_t step = rz_lane_row(pl);
+        for (int y = y0; y < y1; y += RZ_TILE) {
+            const int rows = y1 - y < RZ_TILE ? y1 - y : RZ_TILE;
+            for (int t = 0; t < rows; t++) halve_lanes(pl, y + t, tile + step * (size_t)t);
+            rz_store_tile(pl, y, rows, tile);
+        }
+        return;
+    }
     const int n = d->n, dw = d->w;
     if (!s->packed || !d->packed) {
         halve_rows_pix(pl, y0, y1);
@@ -157,29 +221,9 @@ void rz_halve_rows(const rz_plan *pl, int y0, int y1) {
         const uint8_t *s0 = (const uint8_t *)(s->base + (uintptr_t)(2 * (ptrdiff_t)y * s->row));
         const uint8_t *s1 = s0 + s->row;
         uint8_t *o = (uint8_t *)(d->base + (uintptr_t)((ptrdiff_t)y * d->row));
-        if (pl->path & WARMPOOL_RESIZE_SWIZZLED) {
+        if (pl->path & WARMPOOL_RESIZE_SWIZZLED)
             halve_row_swizzled(s0, s1, o, dw, n, pl->lane_dst);
-            continue;
-        }
-        switch (n) {
-        case 1: halve_row1(s0, s1, o, dw); break;
-        case 2: halve_row(s0, s1, o, dw, 2); break;
-        case 3: {
-            int x = 0;
-#if RZ_HAVE_AVX2
-            if (pl->simd) x = rz_halve_row3_avx2(s0, s1, o, dw);
-#endif
-            halve_row(s0 + 6 * x, s1 + 6 * x, o + 3 * x, dw - x, 3);
-            break;
-        }
-        default: {
-            int x = 0;
-#if RZ_HAVE_AVX2
-            if (pl->simd) x = rz_halve_row4_avx2(s0, s1, o, dw);
-#endif
-            halve_row4(s0 + 8 * x, s1 + 8 * x, o + 4 * x, dw - x);
-            break;
-        }
-        }
+        else
+            halve_packed(pl, s0, s1, o);
     }
 }
