@@ -354,3 +354,78 @@ AVX512 int rz_halve_row_gap3_avx512(const uint8_t *s0, const uint8_t *s1, uint8_
                          _mm_shuffle_epi8(halve_gap4(s0 + 8 * x, s1 + 8 * x, m), shv));
     return x;
 }
+
+/* One channel, 32 output bytes per step: pmaddubsw by ones adds byte pairs, the two rows
+   are added, (+2) >> 2, packed back (packus works per 128-bit lane: permute after). */
+AVX2 int rz_halve_row1_avx2(const uint8_t *restrict s0, const uint8_t *restrict s1,
+                            uint8_t *restrict d, int dw) {
+    const __m256i ones = _mm256_set1_epi8(1), two = _mm256_set1_epi16(2);
+    int x = 0;
+    for (; x + 32 <= dw; x += 32) {
+        __m256i r[2];
+        for (int h = 0; h < 2; h++) {
+            const __m256i a = _mm256_loadu_si256((const __m256i *)(s0 + 2 * x + 32 * h));
+            const __m256i b = _mm256_loadu_si256((const __m256i *)(s1 + 2 * x + 32 * h));
+            const __m256i sum = _mm256_add_epi16(_mm256_maddubs_epi16(a, ones),
+                                                 _mm256_maddubs_epi16(b, ones));
+            r[h] = _mm256_srli_epi16(_mm256_add_epi16(sum, two), 2);
+        }
+        _mm256_storeu_si256((__m256i *)(d + x),
+                            _mm256_permute4x64_epi64(_mm256_packus_epi16(r[0], r[1]), 0xD8));
+    }
+    return x;
+}
+
+/* One channel in 4-byte pixels (pixels_alpha: byte b of each), sixteen at a time: a
+   masked load touches only those bytes, a shift brings them to the bottom of their
+   dwords, vpmovdb packs them. */
+AVX512 int rz_compact1_avx512(const uint8_t *px, int b, int w, uint8_t *out) {
+    const __mmask64 m = (__mmask64)(0x1111111111111111ull << b);
+    int x = 0;
+    for (; x + 16 <= w; x += 16) {
+        const __m512i v = _mm512_maskz_loadu_epi8(m, px + 4 * x);
+        _mm_storeu_si128((__m128i *)(out + x),
+                         _mm512_cvtepi32_epi8(_mm512_srlv_epi32(v, _mm512_set1_epi32(8 * b))));
+    }
+    return x;
+}
+
+/* And back: sixteen lanes widened to dwords, shifted to byte b, masked store. */
+AVX512 int rz_store_gap1_avx512(const uint8_t *lanes, uint8_t *o, int dw, int b) {
+    const __mmask64 m = (__mmask64)(0x1111111111111111ull << b);
+    int x = 0;
+    for (; x + 16 <= dw; x += 16) {
+        const __m512i v = _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)(lanes + x)));
+        _mm512_mask_storeu_epi8(o + 4 * x, m, _mm512_sllv_epi32(v, _mm512_set1_epi32(8 * b)));
+    }
+    return x;
+}
+
+/* One packed channel, linear taps (k = 2), eight outputs per step. Their taps lie within
+   16 bytes when the factor is below 2: one load at the first output's tap, a shuffle
+   whose control (tap - first tap, + 1) is built from ofs, widened to 16-bit pairs,
+   pmaddwd by (w0, w1) (side by side in w). Groups whose taps spread wider are left to
+   the caller, as are those whose load would pass the row's end. (Gathers would do, but
+   are slow on CPUs with the gather-data-sampling mitigation.) */
+AVX2 int rz_h_packed1_simd(const uint8_t *restrict row, int sw, int dw, int k,
+                           const int32_t *restrict ofs, const int16_t *restrict w,
+                           int32_t *restrict out) {
+    if (k != 2) return 0;
+    const __m256i lo16 = _mm256_setr_epi8(0, 1, 4, 5, 8, 9, 12, 13, -1, -1, -1, -1, -1, -1, -1, -1,
+                                          0, 1, 4, 5, 8, 9, 12, 13, -1, -1, -1, -1, -1, -1, -1, -1);
+    const __m128i dup = _mm_set1_epi16(0x0101), next = _mm_set1_epi16(0x0100);
+    int x = 0;
+    for (; x + 8 <= dw; x += 8) {
+        const int first = ofs[x];
+        if (first + 16 > sw || ofs[x + 7] + 1 - first > 15) break;
+        const __m256i d = _mm256_sub_epi32(_mm256_loadu_si256((const __m256i *)(ofs + x)),
+                                           _mm256_set1_epi32(first));
+        /* the low 16 bits of each dword (d < 16), as eight words */
+        const __m256i dw16 = _mm256_permute4x64_epi64(_mm256_shuffle_epi8(d, lo16), 0x08);
+        const __m128i ctl = _mm_add_epi16(_mm_mullo_epi16(_mm256_castsi256_si128(dw16), dup), next);
+        const __m128i px = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(row + first)), ctl);
+        const __m256i wv = _mm256_loadu_si256((const __m256i *)(w + 2 * x));
+        _mm256_storeu_si256((__m256i *)(out + x), _mm256_madd_epi16(_mm256_cvtepu8_epi16(px), wv));
+    }
+    return x;
+}

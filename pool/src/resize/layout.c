@@ -295,6 +295,7 @@ int rz_plan_make(rz_plan *pl, const warmpool_image *src, const warmpool_image *d
     pl->s_unit = 0;
     if (pl->simd && s->n == 3 && s->packed) pl->s_unit = 3;
     if (pl->simd512 && s->n == 3 && s_pixels && s->sx[0] == 4) pl->s_unit = 4;
+    pl->s_compact = pl->simd512 && s->n == 1 && s_pixels && s->sx[0] == 4;
     const ptrdiff_t dax = d->sx[0] < 0 ? -d->sx[0] : d->sx[0];
     const ptrdiff_t day = d->sy[0] < 0 ? -d->sy[0] : d->sy[0];
     if (d_pixels && day < dax) {

@@ -43,6 +43,7 @@ typedef struct rz_plan {
     int d_pixels;           /* d_px and d_byte are valid */
     int s_unit;             /* the 3-channel vector loads: 3 (packed) or 4 (gap byte,
                                masked loads); 0: none */
+    int s_compact;          /* one channel in 4-byte pixels: rows packed first (AVX-512) */
     int store;              /* RZ_STORE_* */
 } rz_plan;
 
@@ -92,6 +93,10 @@ int rz_halve_row_gap3_avx512(const uint8_t *s0, const uint8_t *s1, uint8_t *d, i
    rz_h_packed3_simd with unit 4. */
 int rz_h_gap3_avx512(const uint8_t *row, int sw, int dw, int k, const int32_t *ofs,
                      const int16_t *w, int32_t *out, const uint8_t *byte);
+int rz_halve_row1_avx2(const uint8_t *s0, const uint8_t *s1, uint8_t *d, int dw);
+/* One channel at byte b of 4-byte pixels: w of them packed into out, and back. */
+int rz_compact1_avx512(const uint8_t *px, int b, int w, uint8_t *out);
+int rz_store_gap1_avx512(const uint8_t *lanes, uint8_t *o, int dw, int b);
 /* A row of 3-lane pixels into 4-byte dst pixels, bytes d_byte[k], gap untouched. */
 int rz_store_gap3_avx512(const uint8_t *lanes, uint8_t *o, int dw, const uint8_t *byte);
 #else
@@ -106,6 +111,9 @@ int rz_store_gap3_avx512(const uint8_t *lanes, uint8_t *o, int dw, const uint8_t
 int rz_simd(void);
 int rz_v_row_simd(int32_t *const *rows, const int16_t *wy, int k, int len, uint8_t *o);
 int rz_h_packed4_simd(const uint8_t *row, int sw, int dw, int k, const int32_t *ofs,
+                      const int16_t *w, int32_t *out);
+/* One packed channel. */
+int rz_h_packed1_simd(const uint8_t *row, int sw, int dw, int k, const int32_t *ofs,
                       const int16_t *w, int32_t *out);
 /* Three packed channels (3-byte pixels, lane k = byte k): 3 int32 per output pixel.
    out has 8 int32 of slack past 3 * dw. */
@@ -124,6 +132,8 @@ void rz_halve_rows(const rz_plan *pl, void *scratch, int y0, int y1);
    a tile) reach dst: rz_store_row() for one row y (RZ_STORE_ROW), rz_store_tile() for
    rows [y, y + rows) of a tile (RZ_STORE_TILE). */
 size_t rz_lane_row(const rz_plan *pl);
+/* Row y of an s_compact source packed into buf (s.w bytes); returns buf. */
+const uint8_t *rz_compact_row(const rz_plan *pl, int y, uint8_t *buf);
 void rz_store_row(const rz_plan *pl, int y, const uint8_t *lanes);
 void rz_store_tile(const rz_plan *pl, int y, int rows, const uint8_t *tile);
 

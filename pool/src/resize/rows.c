@@ -108,13 +108,28 @@ static void h_strided(const rz_plan *pl, const rz_tabs *t, int y, int32_t *restr
     }
 }
 
-static void h_row(const rz_plan *pl, const rz_tabs *t, int y, int32_t *restrict out) {
+static void h_row(const rz_plan *pl, const rz_tabs *t, int y, int32_t *restrict out,
+                  uint8_t *cbuf) {
     const rz_view *s = &pl->s;
     int dw = pl->d.w;
-    if (s->packed) {
-        const uint8_t *row = (const uint8_t *)(s->base + (uintptr_t)((ptrdiff_t)y * s->row));
+    if (s->packed || pl->s_compact) {
+        const uint8_t *row = pl->s_compact ? rz_compact_row(pl, y, cbuf)
+                                           : (const uint8_t *)(s->base + (uintptr_t)((ptrdiff_t)y * s->row));
         switch (s->n) {
-        case 1: H_PACKED_K(1) break;
+        case 1: {
+            int x0 = 0;
+#if RZ_HAVE_SIMD
+            if (pl->simd) x0 = rz_h_packed1_simd(row, s->w, dw, t->kx, t->xofs, t->xw, out);
+#endif
+            if (x0 < dw) {
+                rz_tabs rest = tabs_from(t, x0);
+                t = &rest;
+                out += x0;
+                dw -= x0;
+                H_PACKED_K(1)
+            }
+            break;
+        }
         case 2: H_PACKED_K(2) break;
         case 3: {
             int x0 = 0;
@@ -213,8 +228,9 @@ size_t rz_rows_scratch(const rz_plan *pl, const rz_tabs *t) {
     size_t len = (size_t)pl->d.w * (size_t)pl->d.n;
     size_t out = pl->store == RZ_STORE_TILE ? rz_lane_row(pl) * RZ_TILE
                : pl->store == RZ_STORE_ROW  ? rz_lane_row(pl) : 0;
+    size_t compact = pl->s_compact ? ALIGN16((size_t)pl->s.w) : 0;
     return ALIGN16(sizeof(int32_t) * len + RING_SLACK) * (size_t)t->ky +
-           ALIGN16(sizeof(int) * (size_t)t->ky) + out;
+           ALIGN16(sizeof(int) * (size_t)t->ky) + out + compact;
 }
 
 /* Source row y lives in ring slot y % ky while an output row needs it; consecutive
@@ -227,6 +243,7 @@ void rz_rows(const rz_plan *pl, const rz_tabs *t, void *scratch, int y0, int y1)
     int *tags = (int *)(void *)(sc + row_bytes * (size_t)ky);
     uint8_t *lanes = sc + row_bytes * (size_t)ky + ALIGN16(sizeof(int) * (size_t)ky);
     const size_t lane_row = pl->store == RZ_STORE_DIRECT ? 0 : rz_lane_row(pl);
+    uint8_t *cbuf = lanes + (pl->store == RZ_STORE_TILE ? lane_row * RZ_TILE : lane_row);
     int32_t *rows[64];
     int32_t **rp = ky <= 64 ? rows : NULL;
     for (int i = 0; i < ky; i++) tags[i] = -1;
@@ -238,7 +255,7 @@ void rz_rows(const rz_plan *pl, const rz_tabs *t, void *scratch, int y0, int y1)
             const int sy = first + j, slot = sy % ky;
             int32_t *r = (int32_t *)(void *)(sc + row_bytes * (size_t)slot);
             if (tags[slot] != sy) {
-                h_row(pl, t, sy, r);
+                h_row(pl, t, sy, r, cbuf);
                 tags[slot] = sy;
             }
             if (rp) rp[j] = r;

@@ -1,4 +1,5 @@
-/* store.c - output rows into dst: a row of lanes pixel by pixel, or a tile of rows
+/* store.c - packing a one-channel source row of 4-byte pixels (s_compact), and output
+ * rows into dst: a row of lanes pixel by pixel, or a tile of rows
  * through a transpose when dst pixels are adjacent along y (a (w, h, 3) array for
  * surfarray.make_surface seen from the source's rows): each dst run of up to RZ_TILE
  * pixels is written at once instead of one byte per cache line per output row.
@@ -20,6 +21,16 @@ static uint32_t load32(const uint8_t *p) {
     return v;
 }
 
+const uint8_t *rz_compact_row(const rz_plan *pl, int y, uint8_t *buf) {
+    const uint8_t *px = (const uint8_t *)(pl->s_px + (uintptr_t)((ptrdiff_t)y * pl->s.sy[0]));
+    int x = 0;
+#if RZ_HAVE_AVX2
+    x = rz_compact1_avx512(px, 0, pl->s.w, buf);
+#endif
+    for (; x < pl->s.w; x++) buf[x] = px[4 * x];
+    return buf;
+}
+
 void rz_store_row(const rz_plan *pl, int y, const uint8_t *restrict lanes) {
     const rz_view *d = &pl->d;
     const int n = d->n;
@@ -36,6 +47,7 @@ void rz_store_row(const rz_plan *pl, int y, const uint8_t *restrict lanes) {
         int x = 0;
 #if RZ_HAVE_AVX2
         if (pl->simd512 && n == 3 && sx == 4) x = rz_store_gap3_avx512(lanes, o, dw, pl->d_byte);
+        if (pl->simd512 && n == 1 && sx == 4) x = rz_store_gap1_avx512(lanes, o, dw, 0);
 #endif
         for (; x < dw; x++)
             for (int k = 0; k < n; k++) o[x * sx + pl->d_byte[k]] = lanes[x * n + k];
