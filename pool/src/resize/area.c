@@ -186,7 +186,7 @@ static void halve_lanes(const rz_plan *pl, int y, uint8_t *o, uint8_t *cbuf) {
     const rz_view *s = &pl->s;
     const int n = s->n, dw = pl->d.w;
     if (pl->s_compact) {
-        const size_t half = ALIGN16((size_t)s->w);
+        const size_t half = ALIGN16((size_t)s->w * (size_t)n);
         halve_packed(pl, rz_compact_row(pl, 2 * y, cbuf), rz_compact_row(pl, 2 * y + 1, cbuf + half), o);
         return;
     }
@@ -218,7 +218,7 @@ static size_t lanes_size(const rz_plan *pl) {
 }
 
 size_t rz_halve_scratch(const rz_plan *pl) {
-    return lanes_size(pl) + (pl->s_compact ? 2 * ALIGN16((size_t)pl->s.w) : 0);
+    return lanes_size(pl) + (pl->s_compact ? 2 * ALIGN16((size_t)pl->s.w * (size_t)pl->s.n) : 0);
 }
 
 void rz_halve_rows(const rz_plan *pl, void *scratch, int y0, int y1) {

@@ -295,7 +295,10 @@ int rz_plan_make(rz_plan *pl, const warmpool_image *src, const warmpool_image *d
     pl->s_unit = 0;
     if (pl->simd && s->n == 3 && s->packed) pl->s_unit = 3;
     if (pl->simd512 && s->n == 3 && s_pixels && s->sx[0] == 4) pl->s_unit = 4;
-    pl->s_compact = pl->simd512 && s->n == 1 && s_pixels && s->sx[0] == 4;
+    /* Pixels with gap bytes that the vector loops cannot skip (one channel; three without
+       masked loads): rows are packed first, byte by byte where nothing else can. */
+    pl->s_compact = pl->simd && s_pixels && !s->packed && s->sx[0] == 4 &&
+                    (s->n == 1 || (s->n == 3 && pl->s_unit != 4));
     const ptrdiff_t dax = d->sx[0] < 0 ? -d->sx[0] : d->sx[0];
     const ptrdiff_t day = d->sy[0] < 0 ? -d->sy[0] : d->sy[0];
     if (d_pixels && day < dax) {
@@ -313,6 +316,9 @@ int rz_plan_make(rz_plan *pl, const warmpool_image *src, const warmpool_image *d
        the corner shared by four sources, with weights 1024 and 1024 on each axis. */
     if (pl->mode != RZ_AREA_LINEAR && s->pix && d->pix && s->w == 2 * d->w && s->h == 2 * d->h)
         pl->path |= WARMPOOL_RESIZE_HALVE;
+    /* A halving reads each source byte once: packing rows first pays only where the
+       packed kernel is a vector one and the packing too (one channel, AVX-512). */
+    if ((pl->path & WARMPOOL_RESIZE_HALVE) && !(pl->simd512 && s->n == 1)) pl->s_compact = 0;
     return 0;
 }
 

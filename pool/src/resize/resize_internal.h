@@ -43,7 +43,7 @@ typedef struct rz_plan {
     int d_pixels;           /* d_px and d_byte are valid */
     int s_unit;             /* the 3-channel vector loads: 3 (packed) or 4 (gap byte,
                                masked loads); 0: none */
-    int s_compact;          /* one channel in 4-byte pixels: rows packed first (AVX-512) */
+    int s_compact;          /* 4-byte pixels with gap bytes: rows packed first */
     int store;              /* RZ_STORE_* */
 } rz_plan;
 
@@ -132,7 +132,7 @@ void rz_halve_rows(const rz_plan *pl, void *scratch, int y0, int y1);
    a tile) reach dst: rz_store_row() for one row y (RZ_STORE_ROW), rz_store_tile() for
    rows [y, y + rows) of a tile (RZ_STORE_TILE). */
 size_t rz_lane_row(const rz_plan *pl);
-/* Row y of an s_compact source packed into buf (s.w bytes); returns buf. */
+/* Row y of an s_compact source packed into buf (s.w * s.n bytes); returns buf. */
 const uint8_t *rz_compact_row(const rz_plan *pl, int y, uint8_t *buf);
 void rz_store_row(const rz_plan *pl, int y, const uint8_t *lanes);
 void rz_store_tile(const rz_plan *pl, int y, int rows, const uint8_t *tile);

@@ -134,7 +134,7 @@ static void h_row(const rz_plan *pl, const rz_tabs *t, int y, int32_t *restrict 
         case 3: {
             int x0 = 0;
 #if RZ_HAVE_SIMD
-            if (pl->s_unit == 3) x0 = rz_h_packed3_simd(row, s->w, dw, t->kx, t->xofs, t->xw, out);
+            if (pl->s_unit == 3 || pl->s_compact) x0 = rz_h_packed3_simd(row, s->w, dw, t->kx, t->xofs, t->xw, out);
 #endif
             if (x0 < dw) {
                 rz_tabs rest = tabs_from(t, x0);
@@ -228,7 +228,7 @@ size_t rz_rows_scratch(const rz_plan *pl, const rz_tabs *t) {
     size_t len = (size_t)pl->d.w * (size_t)pl->d.n;
     size_t out = pl->store == RZ_STORE_TILE ? rz_lane_row(pl) * RZ_TILE
                : pl->store == RZ_STORE_ROW  ? rz_lane_row(pl) : 0;
-    size_t compact = pl->s_compact ? ALIGN16((size_t)pl->s.w) : 0;
+    size_t compact = pl->s_compact ? ALIGN16((size_t)pl->s.w * (size_t)pl->s.n) : 0;
     return ALIGN16(sizeof(int32_t) * len + RING_SLACK) * (size_t)t->ky +
            ALIGN16(sizeof(int) * (size_t)t->ky) + out + compact;
 }

@@ -1,4 +1,4 @@
-/* store.c - packing a one-channel source row of 4-byte pixels (s_compact), and output
+/* store.c - packing a source row of 4-byte pixels with gap bytes (s_compact), and output
  * rows into dst: a row of lanes pixel by pixel, or a tile of rows
  * through a transpose when dst pixels are adjacent along y (a (w, h, 3) array for
  * surfarray.make_surface seen from the source's rows): each dst run of up to RZ_TILE
@@ -23,11 +23,21 @@ static uint32_t load32(const uint8_t *p) {
 
 const uint8_t *rz_compact_row(const rz_plan *pl, int y, uint8_t *buf) {
     const uint8_t *px = (const uint8_t *)(pl->s_px + (uintptr_t)((ptrdiff_t)y * pl->s.sy[0]));
+    const int w = pl->s.w;
+    if (pl->s.n == 3) {
+        const uint8_t b0 = pl->s_byte[0], b1 = pl->s_byte[1], b2 = pl->s_byte[2];
+        for (int x = 0; x < w; x++) {
+            buf[3 * x] = px[4 * x + b0];
+            buf[3 * x + 1] = px[4 * x + b1];
+            buf[3 * x + 2] = px[4 * x + b2];
+        }
+        return buf;
+    }
     int x = 0;
 #if RZ_HAVE_AVX2
-    x = rz_compact1_avx512(px, 0, pl->s.w, buf);
+    if (pl->simd512) x = rz_compact1_avx512(px, 0, w, buf);
 #endif
-    for (; x < pl->s.w; x++) buf[x] = px[4 * x];
+    for (; x < w; x++) buf[x] = px[4 * x];
     return buf;
 }
 
