@@ -18,7 +18,9 @@ test-resize-py: $(B)/native/libwarmpool.so
 	cd tests/python && $(RESIZE_PY_ENV) timeout 600 $(PY) -m unittest -v test_resize
 TEST_TARGETS += test-resize-c test-resize-py
 
-bench-resize: $(B)/native/libwarmpool.so
-	@echo "== resize: pygame surface 1920x1080 -> 960x540, 100 calls each, side by side"
-	$(RESIZE_PY_ENV) timeout 600 $(PY) bench/resize_bench.py
+bench-resize: $(B)/native/libwarmpool.so $(WB)/libwarmpool-serial.so
+	@echo "== resize: every pygame layout, 3 sizes, ours vs cv2 at 1 and 2 threads, side by side"
+	$(RESIZE_PY_ENV) timeout 900 $(PY) bench/resize_bench.py
+	@echo "== resize: the same layouts in the Wasm build (serial, Pyodide in Node)"
+	timeout 900 $(WNODE) bench/resize_wasm_bench.mjs
 BENCH_TARGETS += bench-resize

@@ -34,19 +34,22 @@
  * result, bit for bit; channels never mix.
  *
  * Layout analysis (what makes it fast)
- * If source and destination both store their channels interleaved with no gaps in one
- * pixel (stride_x == channel count, any order, alpha plane included), they are read and
- * written as plain interleaved rows; a pygame BGRA surface (pixels3d + pixels_alpha) is
- * exactly a contiguous 4-channel image. If both are interleaved along y instead, x and y
- * are swapped for the job. If only the channel order differs, channels are reordered on
- * store, never mixed. Anything else takes the general strided path (same results).
- * warmpool_resize_layout() says which path a pair of views takes. An exact halving has
- * its own kernel (SIMD for 1, 3 and 4 interleaved channels); other sizes use a separable
- * fixed-point engine whose hot loops use AVX2 when the CPU has it (chosen at run time),
- * and Wasm SIMD128 in the Wasm build.
- * pixels3d without its alpha plane has a gap byte per pixel, which is never read: its
- * halving uses AVX-512 masked loads and stores where available (as fast as the packed
- * path), else byte-wise code about 3x slower; other sizes take the strided engine.
+ * The job runs along the source's rows (x and y are swapped for the job when the source
+ * is stored the other way: warmpool_resize_layout() reports TRANSPOSED): source rows are
+ * read in memory order, once per task. Source rows are read as interleaved pixels when
+ * every channel steps alike: gap-free (stride_x == channel count, any order, alpha plane
+ * included: a BGRA surface as pixels3d + pixels_alpha, a 24-bit surface, RGB arrays) or
+ * 4-byte pixels with gap bytes (pixels3d alone, pixels_alpha), whose gap bytes are never
+ * read (AVX-512 masked loads natively; elsewhere the row is first packed byte by byte).
+ * Destinations: gap-free interleaved rows are written in place (channels reordered on
+ * store, never mixed: SWIZZLED); 4-byte pixels with gap bytes through masked stores; a
+ * destination whose pixels are adjacent along y instead (a (w, h, 3) array for
+ * surfarray.make_surface from pixels3d: DST_TILED) through tiles of 16 output rows, each
+ * destination run of 16 pixels written at once. Anything else takes the general strided
+ * path (same results). An exact halving has its own kernels; other sizes use a separable
+ * fixed-point engine. Vector loops, same bytes as the scalar ones: AVX2 natively when the
+ * CPU has it (chosen at run time), AVX-512 BW/VL for the gap-byte loads and stores,
+ * SIMD128 in the Wasm build; 1, 3 and 4 channels (2 channels: scalar).
  *
  * Memory: only the described bytes of src are read and only those of dst are written
  * (padding bytes, e.g. the alpha byte of a pixels3d view without its alpha plane, are
@@ -67,11 +70,12 @@
  * tables or scratch than any before.
  *
  * Wasm: same code and results (integer arithmetic; cv2's float coordinate maths is
- * IEEE-exact in both). The AVX2/AVX-512 loops are x86-64 only; the engine's two hot
- * loops have SIMD128 versions (so the Wasm build needs an engine with Wasm SIMD: every
- * current browser and Node has it). Only that file is built with -msimd128: with it,
- * clang auto-vectorises the rest of the engine badly. The halving kernels stay scalar
- * on Wasm (`make bench` prints both builds' times). No variadic
+ * IEEE-exact in both). The AVX2/AVX-512 loops are x86-64 only; the engine's horizontal
+ * (1, 3, 4 channels) and vertical loops have SIMD128 versions (so the Wasm build needs
+ * an engine with Wasm SIMD: every current browser and Node has it). Only that file is
+ * built with -msimd128: with it, clang auto-vectorises the rest of the engine badly.
+ * The halving kernels stay scalar on Wasm, and gap-byte rows are packed byte by byte
+ * (`make bench-resize` prints both builds' times). No variadic
  * functions and no 64-bit integer arguments, so ctypes in Pyodide can call everything
  * here; images are passed by pointer to a struct.
  */
@@ -116,6 +120,7 @@ int warmpool_resize(warmpool_resizer *rz, warmpool *pool, const warmpool_image *
 #define WARMPOOL_RESIZE_TRANSPOSED 4u /* x and y swapped for both */
 #define WARMPOOL_RESIZE_SWIZZLED   8u /* channel order differs: reordered on store */
 #define WARMPOOL_RESIZE_HALVE     16u /* exact halving: the 2x2 mean (both filters) */
+#define WARMPOOL_RESIZE_DST_TILED 32u /* dst pixels adjacent along y: written in tiles */
 
 /* Validates like warmpool_resize() and stores the path bits in *path. 0 or errno. */
 int warmpool_resize_layout(const warmpool_image *src, const warmpool_image *dst, int filter,

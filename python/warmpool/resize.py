@@ -20,10 +20,12 @@ Resizes all of `src` into all of `dst` (same channel count). Each image may be:
   the other image has one channel fewer (RGBA surface -> RGB surface or array). Between
   two 32-bit surfaces without alpha the unused 4th bytes are resized too (they belong to
   the surfaces), which makes both gap-free and fast.
-Speed: gap-free interleaved images (a 32-bit surface, pixels3d together with
-pixels_alpha, RGBA arrays) take the fast path; pixels3d alone has a gap byte per pixel,
-which is never read or written, so it is slower except for exact halving on CPUs with
-AVX-512 (see warmpool_resize.h).
+Speed: every layout pygame code holds has vector loops (see warmpool_resize.h): 1-, 3-
+and 4-channel interleaved images (arrays, 24- and 32-bit surfaces, pixels3d with or
+without pixels_alpha), destinations whose pixels run along the source's columns (a
+(w, h, 3) array for surfarray.make_surface: written through tiles). Gap bytes (the alpha
+byte of pixels3d alone, the colour bytes around pixels_alpha) are never read or written;
+their vector loops need AVX-512 natively.
 Nothing here imports numpy or pygame.
 
 filter: "area" (cv2.INTER_AREA) or "bilinear" (cv2.INTER_LINEAR); both are defined
@@ -45,7 +47,8 @@ __all__ = ["resize", "layout", "simd", "Image", "FILTERS"]
 
 
 FILTERS = {"area": 0, "bilinear": 1}
-PATH_BITS = {1: "src_packed", 2: "dst_packed", 4: "transposed", 8: "swizzled", 16: "halve"}
+PATH_BITS = {1: "src_packed", 2: "dst_packed", 4: "transposed", 8: "swizzled", 16: "halve",
+             32: "dst_tiled"}
 
 
 class _CImage(ctypes.Structure):  # warmpool_image
@@ -309,7 +312,7 @@ def resize(src, dst, filter="area", pool=None):
 
 def layout(src, dst, filter="area", library=None):
     """The path warmpool_resize would take, as a set of names: src_packed, dst_packed,
-    transposed, swizzled, halve (empty: the general strided path)."""
+    transposed, swizzled, halve, dst_tiled (empty: the general strided path)."""
     code, cs, cd, keep, _ = _prepare(src, dst, filter)
     lib = library if isinstance(library, _lib.Library) else _lib.load(library)
     path = ctypes.c_uint(0)

@@ -90,6 +90,20 @@ def ref_resize(get, sw, sh, n, dw, dh, filt):
     return out
 
 
+def ref_resize_taps(get, sw, sh, n, dw, dh, filt):
+    """ref_resize, summing only the nonzero weights (fast enough for bigger images)."""
+    grows = dw > sw or dh > sh
+    taps = lambda rows: [[(i, v) for i, v in enumerate(r) if v] for r in rows]
+    wx, wy = taps(axis_weights(filt, grows, sw, dw)), taps(axis_weights(filt, grows, sh, dh))
+    out = {}
+    for y in range(dh):
+        for x in range(dw):
+            for c in range(n):
+                s = sum(a * b * get(i, j, c) for j, b in wy[y] for i, a in wx[x])
+                out[x, y, c] = min(255, (s + (1 << 21)) >> 22)
+    return out
+
+
 def np_ref(a, dw, dh, filt):
     """The same definition on a (H, W, C) numpy array, exact in int64."""
     h, w = a.shape[:2]
@@ -235,6 +249,55 @@ class BytearrayTest(unittest.TestCase):
         warmpool.resize(src, dst)
         r = (buf[2] + buf[6] + buf[4 * w + 2] + buf[4 * w + 6] + 2) >> 2
         self.assertEqual(img_get(dst, 0, 0, 0), r)  # red stays red
+
+    def test_pygame_layouts_at_vector_sizes(self):
+        # The layouts of pygame code, in buffers, at sizes where the vector loops run:
+        # pixels3d of a 32-bit surface (gap byte) and of a 24-bit one (padded pitch),
+        # a (w, h, 3) array for make_surface (pixels along the source's columns),
+        # pixels_alpha (one byte in four). Every other byte of dst stays as it was.
+        rnd = random.Random(18)
+
+        def surface(w, h, bpp):  # buffer, pitch; pixel (x, y) at y * pitch + bpp * x
+            pitch = (bpp * w + 3) & ~3
+            return bytearray(rnd.randrange(256) for _ in range(pitch * h + 1)), pitch
+
+        def p3(w, h, bpp):       # numpy-style (W, H, 3), red at byte 2, stepping back
+            buf, pitch = surface(w, h, bpp)
+            return Image(buf, (w, h, 3), (bpp, pitch, -1), 2)
+
+        def alpha(w, h):
+            buf, pitch = surface(w, h, 4)
+            return Image(buf, (w, h, 1), (4, pitch, 0), 3)
+
+        def zeros(w, h, n):      # C-contiguous (w, h, n)
+            return Image(bytearray(w * h * n + 5), (w, h, n), (h * n, n, 1), 2)
+
+        cases = [((48, 20), (24, 10), "area"), ((40, 12), (61, 17), "bilinear"),
+                 ((50, 14), (20, 9), "area"), ((45, 30), (30, 20), "bilinear"),
+                 ((20, 16), (50, 40), "area")]
+        kinds = [("pixels3d 32 -> make_surface array", lambda w, h: p3(w, h, 4), lambda w, h: zeros(w, h, 3)),
+                 ("pixels3d -> pixels3d", lambda w, h: p3(w, h, 4), lambda w, h: p3(w, h, 4)),
+                 ("pixels3d 24 -> pixels3d 24", lambda w, h: p3(w, h, 3), lambda w, h: p3(w, h, 3)),
+                 ("pixels3d 24 -> make_surface array", lambda w, h: p3(w, h, 3), lambda w, h: zeros(w, h, 3)),
+                 ("pixels_alpha -> pixels_alpha", alpha, alpha),
+                 ("pixels_alpha -> (w, h) array", alpha, lambda w, h: zeros(w, h, 1))]
+        for (sw, sh), (dw, dh), filt in cases:
+            for name, make_src, make_dst in kinds:
+                with self.subTest(kind=name, size=((sw, sh), (dw, dh)), filt=filt):
+                    src, dst = make_src(sw, sh), make_dst(dw, dh)
+                    n = src.shape[2]
+                    before = bytearray(dst.buffer)
+                    warmpool.resize(src, dst, filt)
+                    # numpy convention: axis 0 (the surface's x) is the row axis, so the
+                    # image is sh columns by sw rows
+                    want = ref_resize_taps(lambda x, y, c: img_get(src, x, y, c), sh, sw, n, dh, dw, filt)
+                    touched = set()
+                    for (x, y, c), v in want.items():
+                        self.assertEqual(img_get(dst, x, y, c), v, f"pixel {x},{y} channel {c}")
+                        touched.add(img_at(dst, x, y, c))
+                    changed = [i for i, (b, a) in enumerate(zip(before, dst.buffer))
+                               if a != b and i not in touched]
+                    self.assertEqual(changed, [], "bytes outside the image changed")
 
     def test_bytes_source_and_contiguous_memoryview(self):
         src = bytes(range(64))
@@ -410,6 +473,83 @@ class PygameTest(unittest.TestCase):
         self.assertTrue((np.array(pygame.surfarray.pixels_alpha(dst)) == 77).all())
         np.testing.assert_array_equal(np.array(pygame.surfarray.pixels3d(dst)),
                                       np_ref(np.array(p3), 10, 15, "area"))
+
+    def test_every_pygame_layout_matches_cv2(self):
+        # The bench's table, smaller: each layout against cv2 on a contiguous (H, W, C)
+        # copy of the same pixels (within 1 LSB; exact for a 2x2 mean) and the exact
+        # definition; bytes of dst outside the view (alpha, colour, padding) untouched.
+        rng = np.random.default_rng(18)
+        p3 = pygame.surfarray.pixels3d
+
+        def surf(size, bits, alpha=False):
+            s = pygame.Surface(size, pygame.SRCALPHA if alpha else 0, bits)
+            p3(s)[...] = rng.integers(0, 256, size + (3,), np.uint8)
+            if alpha:
+                pygame.surfarray.pixels_alpha(s)[...] = rng.integers(0, 256, size, np.uint8)
+            return s
+
+        def raw(s):  # all of a surface's bytes, padding included
+            return bytes(s.get_buffer().raw) if s is not None else None
+
+        cols = [((194, 108), (97, 54), "area"), ((194, 108), (129, 72), "bilinear"),
+                ((65, 36), (194, 108), "bilinear"), ((194, 108), (61, 35), "area")]
+        for ss, ds, filt in cols:
+            flag = cv2.INTER_AREA if filt == "area" else cv2.INTER_LINEAR
+            rows = []
+            s32, d32 = surf(ss, 32, True), surf(ds, 32, True)
+            rows.append(("pixels3d -> make_surface array", p3(s32), np.zeros(ds + (3,), np.uint8), None))
+            rows.append(("pixels3d -> pixels3d", p3(s32), p3(d32), d32))
+            s24, d24 = surf(ss, 24), surf(ds, 24)
+            rows.append(("24-bit surface -> 24-bit surface", s24, d24, d24))
+            rows.append(("pixels3d 24 -> pixels3d 24", p3(s24), p3(surf(ds, 24)), None))
+            rows.append(("pixels3d 24 -> make_surface array", p3(s24), np.zeros(ds + (3,), np.uint8), None))
+            da = surf(ds, 32, True)
+            rows.append(("pixels_alpha -> pixels_alpha", pygame.surfarray.pixels_alpha(s32),
+                         pygame.surfarray.pixels_alpha(da), da))
+            rows.append(("grayscale", np.ascontiguousarray(pygame.surfarray.pixels_alpha(s32).T),
+                         np.zeros(ds[::-1], np.uint8), None))
+            for name, src, dst, dsurf in rows:
+                with self.subTest(layout=name, size=(ss, ds), filt=filt):
+                    if isinstance(src, pygame.Surface):
+                        ref = np.ascontiguousarray(p3(src).swapaxes(0, 1))
+                        view = lambda: np.array(p3(dst)).swapaxes(0, 1)
+                    elif name == "grayscale":
+                        ref, view = src, lambda: dst
+                    else:
+                        ref = np.ascontiguousarray(np.asarray(src).swapaxes(0, 1))
+                        view = lambda: np.asarray(dst).swapaxes(0, 1)
+                    before = raw(dsurf)
+                    warmpool.resize(src, dst, filt)
+                    got = np.array(view())
+                    theirs = cv2.resize(ref, ds if name != "grayscale" else ds, interpolation=flag)
+                    if name == "grayscale":
+                        theirs = cv2.resize(ref, (ds[0], ds[1]), interpolation=flag)
+                    self.assertEqual(got.shape, theirs.shape)
+                    diff = np.abs(got.astype(int) - theirs)
+                    self.assertLessEqual(diff.max(), 1)
+                    if ss == (2 * ds[0], 2 * ds[1]):
+                        self.assertEqual(diff.max(), 0)
+                    np.testing.assert_array_equal(got, np_ref(ref, ds[0], ds[1], filt))
+                    if dsurf is not None:
+                        # dst's surface: every byte outside the view (alpha, colour,
+                        # row padding) as it was
+                        after = raw(dsurf)
+                        mask = np.zeros(len(after), bool)
+                        w, h = dsurf.get_size()
+                        pitch, bpp = dsurf.get_pitch(), dsurf.get_bytesize()
+                        idx = (np.arange(h)[:, None] * pitch + np.arange(w)[None, :] * bpp)
+                        offs = [3] if name.startswith("pixels_alpha") else [0, 1, 2]
+                        for o in offs:
+                            mask[(idx + o).ravel()] = True
+                        b0, b1 = np.frombuffer(before, np.uint8), np.frombuffer(after, np.uint8)
+                        np.testing.assert_array_equal(b1[~mask], b0[~mask])
+
+    def test_dst_along_y_is_tiled(self):
+        src = pygame.Surface((64, 40), pygame.SRCALPHA, 32)
+        p3 = pygame.surfarray.pixels3d(src)
+        self.assertEqual(layout(p3, np.zeros((32, 20, 3), np.uint8)), {"halve", "dst_tiled", "transposed"})
+        self.assertEqual(layout(p3, np.zeros((30, 20, 3), np.uint8), "bilinear"),
+                         {"dst_tiled", "transposed"})
 
     def test_smoothscale_is_close_for_halving(self):
         # not the same filter, but a 2x2 box either way: a sanity check of orientation

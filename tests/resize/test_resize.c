@@ -16,7 +16,10 @@
 
 /* ---- test images: exact-size heap buffers (ASan sees any stray byte) -------------- */
 
-enum { ORD_YXC, ORD_XYC, ORD_CYX, ORD_YCX, ORD_PYGAME, ORD_COUNT };
+/* ORD_PYGAME: a BGRA surface as pixels3d + pixels_alpha (n == 4); ORD_P3: pixels3d alone
+   (n == 3, gap byte); ORD_PA: pixels_alpha alone (n == 1, three gap bytes). Flip bit 2
+   of those: the surface seen transposed. */
+enum { ORD_YXC, ORD_XYC, ORD_CYX, ORD_YCX, ORD_PYGAME, ORD_P3, ORD_PA, ORD_COUNT };
 
 typedef struct layout {
     int order;     /* memory order, outermost first, or pygame BGRA (n == 4) */
@@ -77,7 +80,7 @@ static void img_make(img *m, int w, int h, int n, layout lo) {
     m->v.width = w;
     m->v.height = h;
     m->v.channels = nc;
-    if (lo.order == ORD_PYGAME) { /* pixels3d: red is byte 2, alpha byte 3, rows of pitch */
+    if (lo.order >= ORD_PYGAME) { /* pixels3d: red is byte 2, alpha byte 3, rows of pitch */
         const int tr = lo.flip >> 2 & 1; /* bit 2: the surface seen transposed */
         const int sw = tr ? h : w, sh = tr ? w : h;
         ptrdiff_t pitch = 4 * (ptrdiff_t)sw + lo.pad, sx = 4, sy = pitch;
@@ -87,10 +90,12 @@ static void img_make(img *m, int w, int h, int n, layout lo) {
         if (lo.flip & 1) { o += (size_t)(sw - 1) * 4; sx = -4; }
         if (lo.flip & 2) { o += (size_t)(sh - 1) * (size_t)pitch; sy = -pitch; }
         if (tr) { ptrdiff_t t = sx; sx = sy; sy = t; }
-        m->v.data = o + 2;
-        m->v.stride_x = sx; m->v.stride_y = sy; m->v.stride_c = -1;
-        m->v.alpha = o + 3;
-        m->v.alpha_stride_x = sx; m->v.alpha_stride_y = sy;
+        m->v.data = o + (lo.order == ORD_PA ? 3 : 2);
+        m->v.stride_x = sx; m->v.stride_y = sy; m->v.stride_c = lo.order == ORD_PA ? 0 : -1;
+        if (lo.order == ORD_PYGAME) {
+            m->v.alpha = o + 3;
+            m->v.alpha_stride_x = sx; m->v.alpha_stride_y = sy;
+        }
     } else {
         int size[3], flip[3], axis[3]; /* axis: 0 x, 1 y, 2 c */
         static const int orders[4][3] = { { 1, 0, 2 }, { 0, 1, 2 }, { 2, 1, 0 }, { 1, 2, 0 } };
@@ -246,11 +251,12 @@ static int same_pixels(const warmpool_image *a, const warmpool_image *b) {
 
 static layout random_layout(int n) {
     layout lo = { 0 };
-    lo.order = (int)(rnd() % (n == 4 ? ORD_COUNT : ORD_COUNT - 1));
+    lo.order = (int)(rnd() % (ORD_PYGAME + 1));
+    if (lo.order == ORD_PYGAME) lo.order = n == 4 ? ORD_PYGAME : n == 3 ? ORD_P3 : n == 1 ? ORD_PA : ORD_YXC;
     lo.flip = (int)(rnd() % 8);
     lo.pad = (rnd() % 3 == 0) ? (int)(rnd() % 9) : 0;
     lo.pixel_pad = rnd() % 4 == 0;
-    lo.alpha = lo.order != ORD_PYGAME && n >= 2 && rnd() % 3 == 0;
+    lo.alpha = lo.order < ORD_PYGAME && n >= 2 && rnd() % 3 == 0;
     return lo;
 }
 
@@ -329,12 +335,12 @@ TEST(resize_every_order_and_flip_both_filters) {
     warmpool_resizer *rz = warmpool_resizer_create();
     REQUIRE(rz != NULL);
     int fails = 0;
-    for (int o = 0; o < ORD_COUNT; o++)
+    for (int o = 0; o <= ORD_P3; o++)
         for (int f = 0; f < 8; f++)
             for (int filter = 0; filter < 2; filter++) {
                 int n = o == ORD_PYGAME ? 4 : 3;
-                layout ls = { o, f, f & 1 ? 3 : 0, 0, 0 }, ld = { (o + 1) % ORD_COUNT, 7 - f, 0, 0, 0 };
-                if (ld.order == ORD_PYGAME) ld.order = ORD_YXC;
+                layout ls = { o, f, f & 1 ? 3 : 0, 0, 0 }, ld = { (o + 1) % (ORD_P3 + 1), 7 - f, 0, 0, 0 };
+                if (ld.order == ORD_PYGAME || (ld.order == ORD_P3 && n != 3)) ld.order = ORD_YXC;
                 if (!check_case(rz, NULL, 12, 9, 5, 4, n, ls, ld, filter, 0)) fails++;
                 if (!check_case(rz, NULL, 5, 4, 12, 9, n, ls, ld, filter, 0)) fails++;
             }
@@ -415,6 +421,77 @@ TEST(resize_halving_kernel_matches_reference) {
             if (n > 1 && !check_case(NULL, NULL, 2 * w, 6, w, 3, n, gapt, rgba, WARMPOOL_RESIZE_BILINEAR, 0)) fails++;
         }
     CHECK_EQ_U(fails, 0);
+}
+
+/* Sizes where every vector loop runs (rows of 16+ output pixels; factors below 2, where
+   one channel's taps fit a 16-byte window, and above; odd box tap counts; halving), on
+   the 3- and 1-channel layouts pygame code holds: packed RGB with padded rows (24-bit
+   surfaces), pixels3d alone (gap byte), pixels_alpha, and destinations whose pixels run
+   along y (written through tiles), transposed, flipped. Serial, pooled and scalar runs
+   must give the reference's bytes and write nothing else. */
+TEST(resize_vector_paths_match_reference) {
+    static const int sizes[][4] = {
+        { 67, 9, 45, 7 }, { 40, 12, 61, 17 }, { 96, 6, 48, 3 }, { 70, 10, 13, 4 },
+        { 50, 8, 20, 8 }, { 33, 21, 66, 42 }, { 36, 40, 35, 18 },
+    };
+    const layout rgb = { ORD_YXC, 0, 5, 0, 0 }, rgbt = { ORD_XYC, 0, 0, 0, 0 };
+    const layout p3 = { ORD_P3, 0, 8, 0, 0 }, p3t = { ORD_P3, 4, 0, 0, 0 };
+    const layout pa = { ORD_PA, 0, 4, 0, 0 }, pat = { ORD_PA, 4, 0, 0, 0 };
+    const layout gray = { ORD_YXC, 0, 3, 0, 0 }, grayt = { ORD_XYC, 0, 0, 0, 0 };
+    const layout flipped = { ORD_YXC, 3, 0, 0, 0 }, p3f = { ORD_P3, 2, 0, 0, 0 };
+    const layout pairs3[][2] = { { rgb, rgb }, { rgb, rgbt }, { p3, rgb }, { p3, rgbt },
+                                 { p3, p3 }, { p3, p3t }, { rgbt, p3 }, { rgb, p3t },
+                                 { flipped, p3f }, { p3f, rgbt } };
+    const layout pairs1[][2] = { { gray, gray }, { pa, pa }, { pa, gray }, { gray, pat },
+                                 { pa, grayt }, { grayt, pa } };
+    warmpool *pool = warmpool_create(1);
+    REQUIRE(pool != NULL);
+    warmpool_resizer *rz = warmpool_resizer_create();
+    REQUIRE(rz != NULL);
+    int fails = 0;
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++)
+        for (int filter = 0; filter < 2; filter++) {
+            const int *z = sizes[i];
+            for (size_t j = 0; j < sizeof pairs3 / sizeof pairs3[0]; j++)
+                fails += !check_case(rz, pool, z[0], z[1], z[2], z[3], 3, pairs3[j][0], pairs3[j][1],
+                                     filter, (int)(j % 3));
+            for (size_t j = 0; j < sizeof pairs1 / sizeof pairs1[0]; j++)
+                fails += !check_case(rz, pool, z[0], z[1], z[2], z[3], 1, pairs1[j][0], pairs1[j][1],
+                                     filter, (int)(j % 3));
+        }
+    CHECK_EQ_U(fails, 0);
+    warmpool_resizer_destroy(rz);
+    warmpool_destroy(pool);
+}
+
+/* The paths those layouts take: a dst whose pixels run along y is written in tiles. */
+TEST(resize_dst_along_y_is_tiled) {
+    const layout p3 = { ORD_P3, 0, 0, 0, 0 }, rgbt = { ORD_XYC, 0, 0, 0, 0 };
+    const layout rgb = { ORD_YXC, 0, 0, 0, 0 }, pa = { ORD_PA, 0, 0, 0, 0 };
+    img s, d, r, a;
+    img_make(&s, 64, 34, 3, p3);
+    img_make(&d, 32, 17, 3, rgbt);
+    img_make(&r, 32, 17, 3, rgb);
+    img_make(&a, 64, 34, 1, pa);
+    unsigned path = 0;
+    CHECK(warmpool_resize_layout(&s.v, &d.v, WARMPOOL_RESIZE_AREA, &path) == 0);
+    CHECK_EQ_U(path, WARMPOOL_RESIZE_HALVE | WARMPOOL_RESIZE_DST_TILED);
+    CHECK(warmpool_resize_layout(&s.v, &r.v, WARMPOOL_RESIZE_BILINEAR, &path) == 0);
+    CHECK_EQ_U(path, WARMPOOL_RESIZE_DST_PACKED | WARMPOOL_RESIZE_SWIZZLED | WARMPOOL_RESIZE_HALVE);
+    /* the same pair seen transposed: still the source's rows, still tiles */
+    warmpool_image st = s.v, dt = d.v;
+    st.width = s.v.height; st.height = s.v.width; st.stride_x = s.v.stride_y; st.stride_y = s.v.stride_x;
+    dt.width = d.v.height; dt.height = d.v.width; dt.stride_x = d.v.stride_y; dt.stride_y = d.v.stride_x;
+    CHECK(warmpool_resize_layout(&st, &dt, WARMPOOL_RESIZE_BILINEAR, &path) == 0);
+    CHECK_EQ_U(path, WARMPOOL_RESIZE_TRANSPOSED | WARMPOOL_RESIZE_DST_TILED | WARMPOOL_RESIZE_HALVE);
+    img at;
+    const layout grayt = { ORD_XYC, 0, 0, 0, 0 };
+    img_make(&at, 32, 17, 1, grayt);
+    CHECK(warmpool_resize_layout(&a.v, &at.v, WARMPOOL_RESIZE_AREA, &path) == 0);
+    CHECK_EQ_U(path, WARMPOOL_RESIZE_HALVE | WARMPOOL_RESIZE_DST_TILED);
+    img_free(&at);
+    img *all[] = { &s, &d, &r, &a };
+    for (int i = 0; i < 4; i++) img_free(all[i]);
 }
 
 TEST(resize_bigger_images_on_the_pool) {

@@ -105,6 +105,145 @@ AVX2 int rz_h_packed4_simd(const uint8_t *restrict row, int sw, int dw, int k,
     }
 }
 
+/* Three channels, two output pixels per vector. Each tap pair (t, t+1) of a pixel is one
+   16-byte load at its source pixel t (one 128-bit half per output pixel); a byte shuffle
+   makes (channel of pixel t, channel of pixel t+1) 16-bit pairs and pmaddwd multiplies
+   them by (w_t, w_t+1) and adds: 3 sums per half, lane 3 zero. An odd last tap gets a
+   shuffle that zeroes pixel t+1. The two halves' sums are packed into 6 lanes and stored
+   with 8 lanes (the caller's out has slack; the next store rewrites the 2 extra). `unit`
+   is the pixel step: 3 (packed, plain loads, stopping where a load would pass the row's
+   end) or 4 (a gap byte: masked loads touch only the taps' channel bytes). */
+static inline __attribute__((always_inline)) AVX2 __m256i pair_shuffle(const uint8_t *byte,
+                                                                       int unit, int two) {
+    int8_t m[16];
+    for (int i = 0; i < 16; i++) m[i] = -1;
+    for (int k = 0; k < 3; k++) {
+        m[4 * k] = (int8_t)byte[k];
+        if (two) m[4 * k + 2] = (int8_t)(unit + byte[k]);
+    }
+    return _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)m));
+}
+
+static inline __attribute__((always_inline)) AVX2 uint32_t tap_pair(const int16_t *w, int t, int k) {
+    return (uint16_t)w[t] | (t + 1 < k ? (uint32_t)(uint16_t)w[t + 1] << 16 : 0u);
+}
+
+AVX2 int rz_h_packed3_simd(const uint8_t *restrict row, int sw, int dw, int k,
+                           const int32_t *restrict ofs, const int16_t *restrict w,
+                           int32_t *restrict out) {
+    static const uint8_t byte[3] = { 0, 1, 2 };
+    if (k < 2) return 0;
+    const __m256i sh2 = pair_shuffle(byte, 3, 1), sh1 = pair_shuffle(byte, 3, 0);
+    const __m256i pack = _mm256_setr_epi32(0, 1, 2, 4, 5, 6, 3, 7);
+    const __m256i dup = _mm256_setr_epi32(0, 0, 0, 0, 1, 1, 1, 1);
+    const int last = (k - 1) & ~1; /* the tap of the last load */
+    int n = dw;
+    while (n > 0 && 3 * (ofs[n - 1] + last) + 16 > 3 * sw) n--; /* ofs never decreases */
+    int x = 0;
+    if (k == 2) {
+        for (; x + 2 <= n; x += 2) {
+            const __m128i a = _mm_loadu_si128((const __m128i *)(row + (ptrdiff_t)ofs[x] * 3));
+            const __m128i b = _mm_loadu_si128((const __m128i *)(row + (ptrdiff_t)ofs[x + 1] * 3));
+            const __m256i v = _mm256_inserti128_si256(_mm256_castsi128_si256(a), b, 1);
+            const __m256i wv = _mm256_permutevar8x32_epi32(
+                _mm256_castsi128_si256(_mm_loadl_epi64((const __m128i *)(w + 2 * x))), dup);
+            const __m256i r = _mm256_madd_epi16(_mm256_shuffle_epi8(v, sh2), wv);
+            _mm256_storeu_si256((__m256i *)(out + 3 * x), _mm256_permutevar8x32_epi32(r, pack));
+        }
+        return x;
+    }
+    for (; x + 2 <= n; x += 2) {
+        const uint8_t *p0 = row + (ptrdiff_t)ofs[x] * 3, *p1 = row + (ptrdiff_t)ofs[x + 1] * 3;
+        const int16_t *w0 = w + (ptrdiff_t)x * k, *w1 = w0 + k;
+        __m256i acc = _mm256_setzero_si256();
+        for (int t = 0; t < k; t += 2) {
+            const __m128i a = _mm_loadu_si128((const __m128i *)(p0 + 3 * t));
+            const __m128i b = _mm_loadu_si128((const __m128i *)(p1 + 3 * t));
+            const __m256i v = _mm256_inserti128_si256(_mm256_castsi128_si256(a), b, 1);
+            const __m256i wv = _mm256_setr_m128i(_mm_set1_epi32((int)tap_pair(w0, t, k)),
+                                                 _mm_set1_epi32((int)tap_pair(w1, t, k)));
+            acc = _mm256_add_epi32(acc, _mm256_madd_epi16(_mm256_shuffle_epi8(v, t + 1 < k ? sh2 : sh1), wv));
+        }
+        _mm256_storeu_si256((__m256i *)(out + 3 * x), _mm256_permutevar8x32_epi32(acc, pack));
+    }
+    return x;
+}
+
+/* The same for gap-byte pixels (AVX-512 BW/VL): m1 and m2 mask one and two pixels'
+   channel bytes, so loads never pass the row's end either. */
+#define AVX512 __attribute__((target("avx2,avx512f,avx512bw,avx512vl")))
+#define LOADM2(p) _mm_maskz_loadu_epi8(m2, (p))
+#define LOADM1(p) _mm_maskz_loadu_epi8(m1, (p))
+
+static inline __attribute__((always_inline)) AVX512 int
+h3_gap_body(const uint8_t *restrict row, int dw, int k, const int32_t *restrict ofs,
+            const int16_t *restrict w, int32_t *restrict out, const uint8_t *byte,
+            __mmask16 m1, __mmask16 m2) {
+    if (k < 2) return 0;
+    const __m256i sh2 = pair_shuffle(byte, 4, 1), sh1 = pair_shuffle(byte, 4, 0);
+    const __m256i pack = _mm256_setr_epi32(0, 1, 2, 4, 5, 6, 3, 7);
+    const __m256i dup = _mm256_setr_epi32(0, 0, 0, 0, 1, 1, 1, 1);
+    int x = 0;
+    if (k == 2) {
+        for (; x + 2 <= dw; x += 2) {
+            const __m128i a = LOADM2(row + (ptrdiff_t)ofs[x] * 4);
+            const __m128i b = LOADM2(row + (ptrdiff_t)ofs[x + 1] * 4);
+            const __m256i v = _mm256_inserti128_si256(_mm256_castsi128_si256(a), b, 1);
+            const __m256i wv = _mm256_permutevar8x32_epi32(
+                _mm256_castsi128_si256(_mm_loadl_epi64((const __m128i *)(w + 2 * x))), dup);
+            const __m256i r = _mm256_madd_epi16(_mm256_shuffle_epi8(v, sh2), wv);
+            _mm256_storeu_si256((__m256i *)(out + 3 * x), _mm256_permutevar8x32_epi32(r, pack));
+        }
+        return x;
+    }
+    for (; x + 2 <= dw; x += 2) {
+        const uint8_t *p0 = row + (ptrdiff_t)ofs[x] * 4, *p1 = row + (ptrdiff_t)ofs[x + 1] * 4;
+        const int16_t *w0 = w + (ptrdiff_t)x * k, *w1 = w0 + k;
+        __m256i acc = _mm256_setzero_si256();
+        for (int t = 0; t < k; t += 2) {
+            const int two = t + 1 < k;
+            const __m128i a = two ? LOADM2(p0 + 4 * t) : LOADM1(p0 + 4 * t);
+            const __m128i b = two ? LOADM2(p1 + 4 * t) : LOADM1(p1 + 4 * t);
+            const __m256i v = _mm256_inserti128_si256(_mm256_castsi128_si256(a), b, 1);
+            const __m256i wv = _mm256_setr_m128i(_mm_set1_epi32((int)tap_pair(w0, t, k)),
+                                                 _mm_set1_epi32((int)tap_pair(w1, t, k)));
+            acc = _mm256_add_epi32(acc, _mm256_madd_epi16(_mm256_shuffle_epi8(v, two ? sh2 : sh1), wv));
+        }
+        _mm256_storeu_si256((__m256i *)(out + 3 * x), _mm256_permutevar8x32_epi32(acc, pack));
+    }
+    return x;
+}
+
+static unsigned pixel_mask3(const uint8_t *byte) {
+    return 1u << byte[0] | 1u << byte[1] | 1u << byte[2];
+}
+
+AVX512 int rz_h_gap3_avx512(const uint8_t *row, int sw, int dw, int k, const int32_t *ofs,
+                            const int16_t *w, int32_t *out, const uint8_t *byte) {
+    (void)sw;
+    const unsigned m = pixel_mask3(byte);
+    return h3_gap_body(row, dw, k, ofs, w, out, byte, (__mmask16)m, (__mmask16)(m | m << 4));
+}
+
+/* A row of 3-lane pixels into 4-byte pixels: eight per step, lanes read 32 at a time
+   (the lane row has slack), spread by a shuffle to bytes byte[k], masked store. */
+AVX512 int rz_store_gap3_avx512(const uint8_t *lanes, uint8_t *o, int dw, const uint8_t *byte) {
+    int8_t m[16];
+    for (int i = 0; i < 16; i++) m[i] = -1;
+    for (int p = 0; p < 4; p++)
+        for (int k = 0; k < 3; k++) m[4 * p + byte[k]] = (int8_t)(3 * p + k);
+    const __m256i sh = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)m));
+    const __m256i spread = _mm256_setr_epi32(0, 1, 2, 3, 3, 4, 5, 6);
+    const __mmask32 mask = (__mmask32)(pixel_mask3(byte) * 0x11111111u);
+    int x = 0;
+    for (; x + 8 <= dw; x += 8) {
+        const __m256i l = _mm256_loadu_si256((const __m256i *)(lanes + 3 * x));
+        _mm256_mask_storeu_epi8(o + 4 * x, mask,
+                                _mm256_shuffle_epi8(_mm256_permutevar8x32_epi32(l, spread), sh));
+    }
+    return x;
+}
+
 /* Four interleaved channels, eight output pixels (64 source bytes per row) at a time:
    vertical sums in 16-bit lanes, then a pixel is one 64-bit group, so even and odd
    source pixels are the low and high qwords of each pair of vectors. Reads exactly the
@@ -172,27 +311,121 @@ int rz_avx512(void) {
     return __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl");
 }
 
-__attribute__((target("avx512bw,avx512vl"))) int
-rz_halve_row_gap4_avx512(const uint8_t *s0, const uint8_t *s1, uint8_t *d, int dw,
-                         unsigned pixel_mask) {
-    const __mmask16 m = (__mmask16)(pixel_mask * 0x1111u);
+/* Four gap-byte pixels of a halving as 4-byte pixels, gap bytes 0. */
+static inline __attribute__((always_inline)) AVX512 __m128i
+halve_gap4(const uint8_t *s0, const uint8_t *s1, __mmask16 m) {
     const __m128i lo8 = _mm_set1_epi32(0x00ff00ff), half = _mm_set1_epi32(0x00020002);
+    __m128i slo = half, shi = half;
+    const uint8_t *rows[2] = { s0, s1 };
+    for (int r = 0; r < 2; r++) {
+        const __m128 a = _mm_castsi128_ps(_mm_maskz_loadu_epi8(m, rows[r]));
+        const __m128 b = _mm_castsi128_ps(_mm_maskz_loadu_epi8(m, rows[r] + 16));
+        const __m128i e = _mm_castps_si128(_mm_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0)));
+        const __m128i o = _mm_castps_si128(_mm_shuffle_ps(a, b, _MM_SHUFFLE(3, 1, 3, 1)));
+        slo = _mm_add_epi32(slo, _mm_add_epi32(_mm_and_si128(e, lo8), _mm_and_si128(o, lo8)));
+        shi = _mm_add_epi32(shi, _mm_add_epi32(_mm_and_si128(_mm_srli_epi32(e, 8), lo8),
+                                               _mm_and_si128(_mm_srli_epi32(o, 8), lo8)));
+    }
+    return _mm_or_si128(_mm_and_si128(_mm_srli_epi32(slo, 2), lo8),
+                        _mm_andnot_si128(lo8, _mm_slli_epi32(shi, 6)));
+}
+
+AVX512 int rz_halve_row_gap4_avx512(const uint8_t *s0, const uint8_t *s1, uint8_t *d, int dw,
+                                    unsigned pixel_mask) {
+    const __mmask16 m = (__mmask16)(pixel_mask * 0x1111u);
     int x = 0;
-    for (; x + 4 <= dw; x += 4) {
-        __m128i slo = half, shi = half;
-        const uint8_t *rows[2] = { s0 + 8 * x, s1 + 8 * x };
-        for (int r = 0; r < 2; r++) {
-            const __m128 a = _mm_castsi128_ps(_mm_maskz_loadu_epi8(m, rows[r]));
-            const __m128 b = _mm_castsi128_ps(_mm_maskz_loadu_epi8(m, rows[r] + 16));
-            const __m128i e = _mm_castps_si128(_mm_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0)));
-            const __m128i o = _mm_castps_si128(_mm_shuffle_ps(a, b, _MM_SHUFFLE(3, 1, 3, 1)));
-            slo = _mm_add_epi32(slo, _mm_add_epi32(_mm_and_si128(e, lo8), _mm_and_si128(o, lo8)));
-            shi = _mm_add_epi32(shi, _mm_add_epi32(_mm_and_si128(_mm_srli_epi32(e, 8), lo8),
-                                                   _mm_and_si128(_mm_srli_epi32(o, 8), lo8)));
+    for (; x + 4 <= dw; x += 4) _mm_mask_storeu_epi8(d + 4 * x, m, halve_gap4(s0 + 8 * x, s1 + 8 * x, m));
+    return x;
+}
+
+/* The same, packed to three lanes: 12 bytes per four pixels, stored as 16 (the lane row
+   has slack; the next store rewrites the extra 4). */
+AVX512 int rz_halve_row_gap3_avx512(const uint8_t *s0, const uint8_t *s1, uint8_t *d, int dw,
+                                    const uint8_t *byte) {
+    const __mmask16 m = (__mmask16)(pixel_mask3(byte) * 0x1111u);
+    int8_t sh[16];
+    for (int i = 0; i < 16; i++) sh[i] = -1;
+    for (int p = 0; p < 4; p++)
+        for (int k = 0; k < 3; k++) sh[3 * p + k] = (int8_t)(4 * p + byte[k]);
+    const __m128i shv = _mm_loadu_si128((const __m128i *)sh);
+    int x = 0;
+    for (; x + 4 <= dw; x += 4)
+        _mm_storeu_si128((__m128i *)(d + 3 * x),
+                         _mm_shuffle_epi8(halve_gap4(s0 + 8 * x, s1 + 8 * x, m), shv));
+    return x;
+}
+
+/* One channel, 32 output bytes per step: pmaddubsw by ones adds byte pairs, the two rows
+   are added, (+2) >> 2, packed back (packus works per 128-bit lane: permute after). */
+AVX2 int rz_halve_row1_avx2(const uint8_t *restrict s0, const uint8_t *restrict s1,
+                            uint8_t *restrict d, int dw) {
+    const __m256i ones = _mm256_set1_epi8(1), two = _mm256_set1_epi16(2);
+    int x = 0;
+    for (; x + 32 <= dw; x += 32) {
+        __m256i r[2];
+        for (int h = 0; h < 2; h++) {
+            const __m256i a = _mm256_loadu_si256((const __m256i *)(s0 + 2 * x + 32 * h));
+            const __m256i b = _mm256_loadu_si256((const __m256i *)(s1 + 2 * x + 32 * h));
+            const __m256i sum = _mm256_add_epi16(_mm256_maddubs_epi16(a, ones),
+                                                 _mm256_maddubs_epi16(b, ones));
+            r[h] = _mm256_srli_epi16(_mm256_add_epi16(sum, two), 2);
         }
-        const __m128i out = _mm_or_si128(_mm_and_si128(_mm_srli_epi32(slo, 2), lo8),
-                                         _mm_andnot_si128(lo8, _mm_slli_epi32(shi, 6)));
-        _mm_mask_storeu_epi8(d + 4 * x, m, out);
+        _mm256_storeu_si256((__m256i *)(d + x),
+                            _mm256_permute4x64_epi64(_mm256_packus_epi16(r[0], r[1]), 0xD8));
+    }
+    return x;
+}
+
+/* One channel in 4-byte pixels (pixels_alpha: byte b of each), sixteen at a time: a
+   masked load touches only those bytes, a shift brings them to the bottom of their
+   dwords, vpmovdb packs them. */
+AVX512 int rz_compact1_avx512(const uint8_t *px, int b, int w, uint8_t *out) {
+    const __mmask64 m = (__mmask64)(0x1111111111111111ull << b);
+    int x = 0;
+    for (; x + 16 <= w; x += 16) {
+        const __m512i v = _mm512_maskz_loadu_epi8(m, px + 4 * x);
+        _mm_storeu_si128((__m128i *)(out + x),
+                         _mm512_cvtepi32_epi8(_mm512_srlv_epi32(v, _mm512_set1_epi32(8 * b))));
+    }
+    return x;
+}
+
+/* And back: sixteen lanes widened to dwords, shifted to byte b, masked store. */
+AVX512 int rz_store_gap1_avx512(const uint8_t *lanes, uint8_t *o, int dw, int b) {
+    const __mmask64 m = (__mmask64)(0x1111111111111111ull << b);
+    int x = 0;
+    for (; x + 16 <= dw; x += 16) {
+        const __m512i v = _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)(lanes + x)));
+        _mm512_mask_storeu_epi8(o + 4 * x, m, _mm512_sllv_epi32(v, _mm512_set1_epi32(8 * b)));
+    }
+    return x;
+}
+
+/* One packed channel, linear taps (k = 2), eight outputs per step. Their taps lie within
+   16 bytes when the factor is below 2: one load at the first output's tap, a shuffle
+   whose control (tap - first tap, + 1) is built from ofs, widened to 16-bit pairs,
+   pmaddwd by (w0, w1) (side by side in w). Groups whose taps spread wider are left to
+   the caller, as are those whose load would pass the row's end. (Gathers would do, but
+   are slow on CPUs with the gather-data-sampling mitigation.) */
+AVX2 int rz_h_packed1_simd(const uint8_t *restrict row, int sw, int dw, int k,
+                           const int32_t *restrict ofs, const int16_t *restrict w,
+                           int32_t *restrict out) {
+    if (k != 2) return 0;
+    const __m256i lo16 = _mm256_setr_epi8(0, 1, 4, 5, 8, 9, 12, 13, -1, -1, -1, -1, -1, -1, -1, -1,
+                                          0, 1, 4, 5, 8, 9, 12, 13, -1, -1, -1, -1, -1, -1, -1, -1);
+    const __m128i dup = _mm_set1_epi16(0x0101), next = _mm_set1_epi16(0x0100);
+    int x = 0;
+    for (; x + 8 <= dw; x += 8) {
+        const int first = ofs[x];
+        if (first + 16 > sw || ofs[x + 7] + 1 - first > 15) break;
+        const __m256i d = _mm256_sub_epi32(_mm256_loadu_si256((const __m256i *)(ofs + x)),
+                                           _mm256_set1_epi32(first));
+        /* the low 16 bits of each dword (d < 16), as eight words */
+        const __m256i dw16 = _mm256_permute4x64_epi64(_mm256_shuffle_epi8(d, lo16), 0x08);
+        const __m128i ctl = _mm_add_epi16(_mm_mullo_epi16(_mm256_castsi256_si128(dw16), dup), next);
+        const __m128i px = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(row + first)), ctl);
+        const __m256i wv = _mm256_loadu_si256((const __m256i *)(w + 2 * x));
+        _mm256_storeu_si256((__m256i *)(out + x), _mm256_madd_epi16(_mm256_cvtepu8_epi16(px), wv));
     }
     return x;
 }

@@ -54,3 +54,69 @@ int rz_h_packed4_simd(const uint8_t *row, int sw, int dw, int k, const int32_t *
     }
     return n;
 }
+
+/* Three packed channels: each tap pair (t, t+1) is one 16-byte load at source pixel t, a
+   shuffle to (channel of t, channel of t+1) 16-bit pairs (an odd last tap takes zeros
+   for t+1), a dot product with (w_t, w_t+1): 3 sums and a zero, stored as 4 lanes over
+   the next pixel's first (out has slack). Stops where a load would pass the row's end. */
+int rz_h_packed3_simd(const uint8_t *row, int sw, int dw, int k, const int32_t *ofs,
+                      const int16_t *w, int32_t *out) {
+    if (k < 2) return 0;
+    const v128_t zero = wasm_i32x4_splat(0);
+    const int last = (k - 1) & ~1;
+    int n = dw;
+    while (n > 0 && 3 * (ofs[n - 1] + last) + 16 > 3 * sw) n--; /* ofs never decreases */
+    if (k == 2) {
+        for (int x = 0; x < n; x++) {
+            const v128_t px = wasm_v128_load(row + (ptrdiff_t)ofs[x] * 3);
+            const v128_t pairs =
+                wasm_i8x16_shuffle(px, zero, 0, 16, 3, 16, 1, 16, 4, 16, 2, 16, 5, 16, 16, 16, 16, 16);
+            wasm_v128_store(out + 3 * x, wasm_i32x4_dot_i16x8(pairs, wasm_v128_load32_splat(w + 2 * x)));
+        }
+        return n;
+    }
+    for (int x = 0; x < n; x++) {
+        const uint8_t *p = row + (ptrdiff_t)ofs[x] * 3;
+        const int16_t *wx = w + (ptrdiff_t)x * k;
+        v128_t acc = zero;
+        for (int t = 0; t < k; t += 2) {
+            const v128_t px = wasm_v128_load(p + 3 * t);
+            v128_t pairs;
+            uint32_t wp = (uint16_t)wx[t];
+            if (t + 1 < k) {
+                pairs = wasm_i8x16_shuffle(px, zero, 0, 16, 3, 16, 1, 16, 4, 16, 2, 16, 5, 16, 16, 16, 16, 16);
+                wp |= (uint32_t)(uint16_t)wx[t + 1] << 16;
+            } else {
+                pairs = wasm_i8x16_shuffle(px, zero, 0, 16, 16, 16, 1, 16, 16, 16, 2, 16, 16, 16, 16, 16, 16, 16);
+            }
+            acc = wasm_i32x4_add(acc, wasm_i32x4_dot_i16x8(pairs, wasm_i32x4_splat((int32_t)wp)));
+        }
+        wasm_v128_store(out + 3 * x, acc);
+    }
+    return n;
+}
+
+/* One packed channel, linear taps, eight outputs per step: their taps lie within 16
+   bytes when the factor is below 2, so one load at the first output's tap and a swizzle
+   whose control is (tap - first tap, + 1), widened to 16-bit pairs, dot products with
+   (w0, w1). Groups spread wider, or whose load would pass the row's end, are left to
+   the caller. */
+int rz_h_packed1_simd(const uint8_t *row, int sw, int dw, int k, const int32_t *ofs,
+                      const int16_t *w, int32_t *out) {
+    if (k != 2) return 0;
+    int x = 0;
+    for (; x + 8 <= dw; x += 8) {
+        const int first = ofs[x];
+        if (first + 16 > sw || ofs[x + 7] + 1 - first > 15) break;
+        const v128_t f = wasm_i32x4_splat(first);
+        const v128_t d = wasm_i16x8_narrow_i32x4(wasm_i32x4_sub(wasm_v128_load(ofs + x), f),
+                                                 wasm_i32x4_sub(wasm_v128_load(ofs + x + 4), f));
+        const v128_t ctl = wasm_i16x8_add(wasm_i16x8_mul(d, wasm_i16x8_splat(0x0101)),
+                                          wasm_i16x8_splat(0x0100));
+        const v128_t px = wasm_i8x16_swizzle(wasm_v128_load(row + first), ctl);
+        wasm_v128_store(out + x, wasm_i32x4_dot_i16x8(wasm_u16x8_extend_low_u8x16(px), wasm_v128_load(w + 2 * x)));
+        wasm_v128_store(out + x + 4,
+                        wasm_i32x4_dot_i16x8(wasm_u16x8_extend_high_u8x16(px), wasm_v128_load(w + 2 * x + 8)));
+    }
+    return x;
+}

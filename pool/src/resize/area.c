@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#define ALIGN16(x) (((x) + 15) & ~(size_t)15)
+
 /* Output d covers source coordinates [d*sn/dn, (d+1)*sn/dn). Scaled by dn that is
    [d*sn, (d+1)*sn) against source i's [i*dn, (i+1)*dn): integers, so coverage is exact. */
 static void box_span(int sn, int dn, int d, int *first, int *last) {
@@ -146,8 +148,101 @@ static void halve_rows_pix(const rz_plan *pl, int y0, int y1) {
     }
 }
 
-void rz_halve_rows(const rz_plan *pl, int y0, int y1) {
+/* One output row of a packed source as lanes (its own byte order). */
+static void halve_packed(const rz_plan *pl, const uint8_t *s0, const uint8_t *s1, uint8_t *o) {
+    const int dw = pl->d.w;
+    switch (pl->s.n) {
+    case 1: {
+        int x = 0;
+#if RZ_HAVE_AVX2
+        if (pl->simd) x = rz_halve_row1_avx2(s0, s1, o, dw);
+#endif
+        halve_row1(s0 + 2 * x, s1 + 2 * x, o + x, dw - x);
+        break;
+    }
+    case 2: halve_row(s0, s1, o, dw, 2); break;
+    case 3: {
+        int x = 0;
+#if RZ_HAVE_AVX2
+        if (pl->simd) x = rz_halve_row3_avx2(s0, s1, o, dw);
+#endif
+        halve_row(s0 + 6 * x, s1 + 6 * x, o + 3 * x, dw - x, 3);
+        break;
+    }
+    default: {
+        int x = 0;
+#if RZ_HAVE_AVX2
+        if (pl->simd) x = rz_halve_row4_avx2(s0, s1, o, dw);
+#endif
+        halve_row4(s0 + 8 * x, s1 + 8 * x, o + 4 * x, dw - x);
+        break;
+    }
+    }
+}
+
+/* Output row y as lanes, for a dst written through tiles or a row store. cbuf: two
+   source rows (s_compact). */
+static void halve_lanes(const rz_plan *pl, int y, uint8_t *o, uint8_t *cbuf) {
+    const rz_view *s = &pl->s;
+    const int n = s->n, dw = pl->d.w;
+    if (pl->s_compact) {
+        const size_t half = ALIGN16((size_t)s->w * (size_t)n);
+        halve_packed(pl, rz_compact_row(pl, 2 * y, cbuf), rz_compact_row(pl, 2 * y + 1, cbuf + half), o);
+        return;
+    }
+    if (s->packed) {
+        const uint8_t *s0 = (const uint8_t *)(s->base + (uintptr_t)(2 * (ptrdiff_t)y * s->row));
+        halve_packed(pl, s0, s0 + s->row, o);
+        return;
+    }
+    const uint8_t *s0 = (const uint8_t *)(s->ptr[0] + (uintptr_t)(2 * (ptrdiff_t)y * s->sy[0]));
+    const uint8_t *s1 = s0 + s->sy[0];
+    int x = 0;
+#if RZ_HAVE_AVX2
+    if (pl->s_unit == 4) {
+        const ptrdiff_t px = (ptrdiff_t)(pl->s_px - s->ptr[0]);
+        x = rz_halve_row_gap3_avx512(s0 + px, s1 + px, o, dw, pl->s_byte);
+    }
+#endif
+    ptrdiff_t so[4] = { 0, 0, 0, 0 }, lo[4] = { 0, 1, 2, 3 };
+    for (int k = 0; k < n; k++) so[k] = s->coff[pl->lane_ch[k]];
+    s0 += 2 * x * s->sx[0];
+    s1 += 2 * x * s->sx[0];
+    halve_row_pix(s0, s1, s->sx[0], so, o + n * x, n, lo, dw - x, n);
+}
+
+/* Lanes go through a tile, or a row when the source is packed first (s_compact). */
+static size_t lanes_size(const rz_plan *pl) {
+    return pl->store == RZ_STORE_TILE ? rz_lane_row(pl) * RZ_TILE
+           : pl->s_compact            ? rz_lane_row(pl) : 0;
+}
+
+size_t rz_halve_scratch(const rz_plan *pl) {
+    return lanes_size(pl) + (pl->s_compact ? 2 * ALIGN16((size_t)pl->s.w * (size_t)pl->s.n) : 0);
+}
+
+void rz_halve_rows(const rz_plan *pl, void *scratch, int y0, int y1) {
     const rz_view *s = &pl->s, *d = &pl->d;
+    uint8_t *cbuf = scratch ? (uint8_t *)scratch + lanes_size(pl) : NULL;
+    if (pl->store == RZ_STORE_TILE) {
+        uint8_t *tile = scratch;
+        const size_t step = rz_lane_row(pl);
+        for (int y = y0; y < y1; y += RZ_TILE) {
+            const int rows = y1 - y < RZ_TILE ? y1 - y : RZ_TILE;
+            for (int t = 0; t < rows; t++) halve_lanes(pl, y + t, tile + step * (size_t)t, cbuf);
+            rz_store_tile(pl, y, rows, tile);
+        }
+        return;
+    }
+    if (pl->s_compact) {
+        for (int y = y0; y < y1; y++) {
+            uint8_t *o = pl->store == RZ_STORE_DIRECT
+                             ? (uint8_t *)(d->base + (uintptr_t)((ptrdiff_t)y * d->row)) : scratch;
+            halve_lanes(pl, y, o, cbuf);
+            if (pl->store == RZ_STORE_ROW) rz_store_row(pl, y, o);
+        }
+        return;
+    }
     const int n = d->n, dw = d->w;
     if (!s->packed || !d->packed) {
         halve_rows_pix(pl, y0, y1);
@@ -157,29 +252,9 @@ void rz_halve_rows(const rz_plan *pl, int y0, int y1) {
         const uint8_t *s0 = (const uint8_t *)(s->base + (uintptr_t)(2 * (ptrdiff_t)y * s->row));
         const uint8_t *s1 = s0 + s->row;
         uint8_t *o = (uint8_t *)(d->base + (uintptr_t)((ptrdiff_t)y * d->row));
-        if (pl->path & WARMPOOL_RESIZE_SWIZZLED) {
+        if (pl->path & WARMPOOL_RESIZE_SWIZZLED)
             halve_row_swizzled(s0, s1, o, dw, n, pl->lane_dst);
-            continue;
-        }
-        switch (n) {
-        case 1: halve_row1(s0, s1, o, dw); break;
-        case 2: halve_row(s0, s1, o, dw, 2); break;
-        case 3: {
-            int x = 0;
-#if RZ_HAVE_AVX2
-            if (pl->simd) x = rz_halve_row3_avx2(s0, s1, o, dw);
-#endif
-            halve_row(s0 + 6 * x, s1 + 6 * x, o + 3 * x, dw - x, 3);
-            break;
-        }
-        default: {
-            int x = 0;
-#if RZ_HAVE_AVX2
-            if (pl->simd) x = rz_halve_row4_avx2(s0, s1, o, dw);
-#endif
-            halve_row4(s0 + 8 * x, s1 + 8 * x, o + 4 * x, dw - x);
-            break;
-        }
-        }
+        else
+            halve_packed(pl, s0, s1, o);
     }
 }

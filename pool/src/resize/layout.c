@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdint.h>
+#include <string.h>
 
 /* Every extent stays below this, so sums of a few of them never overflow. */
 #define MAX_SPAN ((int64_t)(PTRDIFF_MAX / 8))
@@ -190,8 +191,36 @@ static unsigned gap_mask(rz_plan *pl) {
     return mask;
 }
 
+/* Pixels of at most 4 bytes (every channel steps alike) laid out along x: rows can be
+   read a pixel at a time. */
+static int pixel_rows(const rz_view *v) {
+    for (int c = 0; c < v->n; c++)
+        if (v->sx[c] != v->sx[0] || v->sy[c] != v->sy[0]) return 0;
+    ptrdiff_t ax = v->sx[0] < 0 ? -v->sx[0] : v->sx[0], ay = v->sy[0] < 0 ? -v->sy[0] : v->sy[0];
+    return ax <= 4 && ax < ay;
+}
+
+/* The source's memory order counts most: its rows are read many times (once per output
+   row that needs them), while a dst that runs the other way is written through tiles. */
 static int orientation_score(rz_view s, rz_view d) {
-    return 8 * view_packed(&s) + 4 * view_packed(&d) + 2 * x_inner(&s) + x_inner(&d);
+    return 8 * (view_packed(&s) || pixel_rows(&s)) + 4 * view_packed(&d) + 2 * x_inner(&s) +
+           x_inner(&d);
+}
+
+/* A pix view whose channels sit within `unit` bytes (a pixel): the byte of lane k
+   (lanes in the order lane_ch) relative to the lowest, and that lowest byte's address.
+   0 if the channels lie further apart (planes that happen to share strides). */
+static int pixel_bytes(const rz_view *v, const uint8_t *lane_ch, uint8_t *byte, uintptr_t *px) {
+    ptrdiff_t lo = 0, hi = 0;
+    for (int c = 0; c < v->n; c++) {
+        if (v->coff[c] < lo) lo = v->coff[c];
+        if (v->coff[c] > hi) hi = v->coff[c];
+    }
+    ptrdiff_t ax = v->sx[0] < 0 ? -v->sx[0] : v->sx[0];
+    if (!v->pix || hi - lo > 3 || hi - lo >= ax) return 0;
+    for (int k = 0; k < v->n; k++) byte[k] = (uint8_t)(v->coff[lane_ch[k]] - lo);
+    *px = v->ptr[0] + (uintptr_t)lo;
+    return 1;
 }
 
 int rz_plan_make(rz_plan *pl, const warmpool_image *src, const warmpool_image *dst,
@@ -245,12 +274,39 @@ int rz_plan_make(rz_plan *pl, const warmpool_image *src, const warmpool_image *d
     d->packed = view_packed(d);
     if (s->packed) pl->path |= WARMPOOL_RESIZE_SRC_PACKED;
     if (d->packed) pl->path |= WARMPOOL_RESIZE_DST_PACKED;
+    /* lanes: the channels in src byte order when src pixels are interleaved */
     for (int k = 0; k < s->n; k++) pl->lane_ch[k] = (uint8_t)k;
-    if (s->packed)
-        for (int c = 0; c < s->n; c++) pl->lane_ch[s->off[c]] = (uint8_t)c;
+    if (s->pix)
+        for (int c = 0; c < s->n; c++) {
+            int rank = 0;
+            for (int e = 0; e < s->n; e++) rank += s->coff[e] < s->coff[c];
+            pl->lane_ch[rank] = (uint8_t)c;
+        }
     for (int k = 0; k < s->n; k++) {
         pl->lane_dst[k] = d->packed ? d->off[pl->lane_ch[k]] : (uint8_t)k;
         if (d->packed && pl->lane_dst[k] != k) pl->path |= WARMPOOL_RESIZE_SWIZZLED;
+    }
+    pl->s_px = pl->d_px = 0;
+    memset(pl->s_byte, 0, sizeof pl->s_byte);
+    memset(pl->d_byte, 0, sizeof pl->d_byte);
+    const int s_pixels = pixel_bytes(s, pl->lane_ch, pl->s_byte, &pl->s_px);
+    const int d_pixels = pixel_bytes(d, pl->lane_ch, pl->d_byte, &pl->d_px);
+    pl->d_pixels = d_pixels;
+    pl->s_unit = 0;
+    if (pl->simd && s->n == 3 && s->packed) pl->s_unit = 3;
+    if (pl->simd512 && s->n == 3 && s_pixels && s->sx[0] == 4) pl->s_unit = 4;
+    /* Pixels with gap bytes that the vector loops cannot skip (one channel; three without
+       masked loads): rows are packed first, byte by byte where nothing else can. */
+    pl->s_compact = pl->simd && s_pixels && !s->packed && s->sx[0] == 4 &&
+                    (s->n == 1 || (s->n == 3 && pl->s_unit != 4));
+    const ptrdiff_t dax = d->sx[0] < 0 ? -d->sx[0] : d->sx[0];
+    const ptrdiff_t day = d->sy[0] < 0 ? -d->sy[0] : d->sy[0];
+    if (d_pixels && day < dax) {
+        pl->store = RZ_STORE_TILE;
+        pl->path |= WARMPOOL_RESIZE_DST_TILED;
+    } else {
+        pl->store = d->packed && !(pl->path & WARMPOOL_RESIZE_SWIZZLED) ? RZ_STORE_DIRECT
+                                                                        : RZ_STORE_ROW;
     }
 
     int grows = d->w > s->w || d->h > s->h;
@@ -260,6 +316,9 @@ int rz_plan_make(rz_plan *pl, const warmpool_image *src, const warmpool_image *d
        the corner shared by four sources, with weights 1024 and 1024 on each axis. */
     if (pl->mode != RZ_AREA_LINEAR && s->pix && d->pix && s->w == 2 * d->w && s->h == 2 * d->h)
         pl->path |= WARMPOOL_RESIZE_HALVE;
+    /* A halving reads each source byte once: packing rows first pays only where the
+       packed kernel is a vector one and the packing too (one channel, AVX-512). */
+    if ((pl->path & WARMPOOL_RESIZE_HALVE) && !(pl->simd512 && s->n == 1)) pl->s_compact = 0;
     return 0;
 }
 

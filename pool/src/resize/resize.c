@@ -92,7 +92,7 @@ static void run_tasks(void *ctx, size_t begin, size_t end) {
     for (size_t i = begin; i < end; i++) {
         const int y0 = (int)(h * (int64_t)i / jb->tasks), y1 = (int)(h * (int64_t)(i + 1) / jb->tasks);
         if (jb->pl->path & WARMPOOL_RESIZE_HALVE)
-            rz_halve_rows(jb->pl, y0, y1);
+            rz_halve_rows(jb->pl, jb->scratch ? jb->scratch + jb->slot * i : NULL, y0, y1);
         else
             rz_rows(jb->pl, jb->t, jb->scratch + jb->slot * i, y0, y1);
     }
@@ -103,11 +103,15 @@ static int resize_with(warmpool_resizer *rz, warmpool *pool, const rz_plan *pl) 
     int tasks = threads == 1 ? 1 : (int)(threads * TASKS_PER_THREAD);
     if (tasks > pl->d.h) tasks = pl->d.h;
     job jb = { pl, NULL, NULL, 0, tasks };
+    int err;
     if (!(pl->path & WARMPOOL_RESIZE_HALVE)) {
-        int err = make_tables(rz, pl);
-        if (err) return err;
+        if ((err = make_tables(rz, pl))) return err;
         jb.t = &rz->t;
         jb.slot = ALIGN64(rz_rows_scratch(pl, &rz->t));
+    } else {
+        jb.slot = ALIGN64(rz_halve_scratch(pl));
+    }
+    if (jb.slot) {
         if ((err = reserve(&rz->scratch, &rz->scratch_cap, jb.slot * (size_t)tasks))) return err;
         jb.scratch = rz->scratch;
     }

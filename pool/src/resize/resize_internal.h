@@ -35,7 +35,23 @@ typedef struct rz_plan {
     ptrdiff_t gap_s, gap_d; /* ...: byte 0 of pixel (0,0) relative to ptr[0] */
     uint8_t lane_ch[4];     /* channel carried by lane k */
     uint8_t lane_dst[4];    /* packed dst: byte of the pixel lane k goes to */
+    /* Views whose channels share strides (pix) as pixels: byte 0 is the lowest channel
+       byte; lane k is byte s_byte[k] of a src pixel and goes to byte d_byte[k] of a dst
+       pixel. Src lanes are in byte order. */
+    uintptr_t s_px, d_px;   /* byte 0 of pixel (0,0) */
+    uint8_t s_byte[4], d_byte[4];
+    int d_pixels;           /* d_px and d_byte are valid */
+    int s_unit;             /* the 3-channel vector loads: 3 (packed) or 4 (gap byte,
+                               masked loads); 0: none */
+    int s_compact;          /* 4-byte pixels with gap bytes: rows packed first */
+    int store;              /* RZ_STORE_* */
 } rz_plan;
+
+/* How output rows reach dst: v sums written in place (packed, same order), a row of
+   lanes stored pixel by pixel, or tiles of RZ_TILE rows stored through a transpose
+   (dst pixels adjacent along y: each dst run of RZ_TILE pixels is written at once). */
+enum { RZ_STORE_DIRECT, RZ_STORE_ROW, RZ_STORE_TILE };
+#define RZ_TILE 16
 
 /* Validates both views and chooses the path (layout.c). 0 or errno. */
 int rz_plan_make(rz_plan *pl, const warmpool_image *src, const warmpool_image *dst, int filter);
@@ -70,6 +86,19 @@ int rz_halve_row4_avx2(const uint8_t *s0, const uint8_t *s1, uint8_t *d, int dw)
 int rz_avx512(void); /* the CPU has AVX-512 BW and VL */
 int rz_halve_row_gap4_avx512(const uint8_t *s0, const uint8_t *s1, uint8_t *d, int dw,
                              unsigned pixel_mask);
+/* The same halving, output as three lanes (bytes byte[0..2] of each pixel). */
+int rz_halve_row_gap3_avx512(const uint8_t *s0, const uint8_t *s1, uint8_t *d, int dw,
+                             const uint8_t *byte);
+/* Three channels, 4-byte pixels with a gap byte (masked loads never touch it): like
+   rz_h_packed3_simd with unit 4. */
+int rz_h_gap3_avx512(const uint8_t *row, int sw, int dw, int k, const int32_t *ofs,
+                     const int16_t *w, int32_t *out, const uint8_t *byte);
+int rz_halve_row1_avx2(const uint8_t *s0, const uint8_t *s1, uint8_t *d, int dw);
+/* One channel at byte b of 4-byte pixels: w of them packed into out, and back. */
+int rz_compact1_avx512(const uint8_t *px, int b, int w, uint8_t *out);
+int rz_store_gap1_avx512(const uint8_t *lanes, uint8_t *o, int dw, int b);
+/* A row of 3-lane pixels into 4-byte dst pixels, bytes d_byte[k], gap untouched. */
+int rz_store_gap3_avx512(const uint8_t *lanes, uint8_t *o, int dw, const uint8_t *byte);
 #else
 #define RZ_HAVE_AVX2 0
 #endif
@@ -83,11 +112,29 @@ int rz_simd(void);
 int rz_v_row_simd(int32_t *const *rows, const int16_t *wy, int k, int len, uint8_t *o);
 int rz_h_packed4_simd(const uint8_t *row, int sw, int dw, int k, const int32_t *ofs,
                       const int16_t *w, int32_t *out);
+/* One packed channel. */
+int rz_h_packed1_simd(const uint8_t *row, int sw, int dw, int k, const int32_t *ofs,
+                      const int16_t *w, int32_t *out);
+/* Three packed channels (3-byte pixels, lane k = byte k): 3 int32 per output pixel.
+   out has 8 int32 of slack past 3 * dw. */
+int rz_h_packed3_simd(const uint8_t *row, int sw, int dw, int k, const int32_t *ofs,
+                      const int16_t *w, int32_t *out);
 #else
 #define RZ_HAVE_SIMD 0
 #endif
 
-/* Output rows [y0, y1) of an exact halving; src and dst channels share strides. */
-void rz_halve_rows(const rz_plan *pl, int y0, int y1);
+/* Output rows [y0, y1) of an exact halving; src and dst channels share strides.
+   scratch: rz_halve_scratch() bytes (16-byte aligned), or NULL when that is 0. */
+size_t rz_halve_scratch(const rz_plan *pl);
+void rz_halve_rows(const rz_plan *pl, void *scratch, int y0, int y1);
+
+/* Writing output rows (store.c). Rows of lanes (d.w * d.n bytes, rz_lane_row() apart in
+   a tile) reach dst: rz_store_row() for one row y (RZ_STORE_ROW), rz_store_tile() for
+   rows [y, y + rows) of a tile (RZ_STORE_TILE). */
+size_t rz_lane_row(const rz_plan *pl);
+/* Row y of an s_compact source packed into buf (s.w * s.n bytes); returns buf. */
+const uint8_t *rz_compact_row(const rz_plan *pl, int y, uint8_t *buf);
+void rz_store_row(const rz_plan *pl, int y, const uint8_t *lanes);
+void rz_store_tile(const rz_plan *pl, int y, int rows, const uint8_t *tile);
 
 #endif

@@ -72,16 +72,30 @@ h_pix(const uint8_t *restrict row, int dw, const int n, const int k, ptrdiff_t s
 
 #define H_PIX_K(N)                                                                          \
     switch (t->kx) {                                                                        \
-    case 2: h_pix(row, dw, N, 2, s->sx[0], s->coff, t->xofs, t->xw, out); break;            \
-    case 3: h_pix(row, dw, N, 3, s->sx[0], s->coff, t->xofs, t->xw, out); break;            \
-    default: h_pix(row, dw, N, t->kx, s->sx[0], s->coff, t->xofs, t->xw, out); break;       \
+    case 2: h_pix(row, dw, N, 2, s->sx[0], loff, t->xofs, t->xw, out); break;               \
+    case 3: h_pix(row, dw, N, 3, s->sx[0], loff, t->xofs, t->xw, out); break;               \
+    default: h_pix(row, dw, N, t->kx, s->sx[0], loff, t->xofs, t->xw, out); break;          \
     }
+
+static void h_packed3_scalar(const uint8_t *restrict row, int dw, const rz_tabs *t,
+                             int32_t *restrict out) {
+    H_PACKED_K(3)
+}
+
+/* The output pixels [x0, dw) of a row that the vector loop left. */
+static inline rz_tabs tabs_from(const rz_tabs *t, int x0) {
+    rz_tabs rest = *t;
+    rest.xofs += x0;
+    rest.xw += (ptrdiff_t)x0 * t->kx;
+    return rest;
+}
 
 /* Strided source: one channel at a time, each with its own address and strides. */
 static void h_strided(const rz_plan *pl, const rz_tabs *t, int y, int32_t *restrict out) {
     const rz_view *s = &pl->s;
     const int n = s->n, dw = pl->d.w, k = t->kx;
-    for (int c = 0; c < n; c++) {
+    for (int l = 0; l < n; l++) {
+        const int c = pl->lane_ch[l];
         const uint8_t *p = (const uint8_t *)(s->ptr[c] + (uintptr_t)((ptrdiff_t)y * s->sy[c]));
         const ptrdiff_t sx = s->sx[c];
         for (int x = 0; x < dw; x++) {
@@ -89,35 +103,72 @@ static void h_strided(const rz_plan *pl, const rz_tabs *t, int y, int32_t *restr
             const int16_t *wx = t->xw + (ptrdiff_t)x * k;
             int32_t a = 0;
             for (int i = 0; i < k; i++) a += wx[i] * q[i * sx];
-            out[x * n + c] = a;
+            out[x * n + l] = a;
         }
     }
 }
 
-static void h_row(const rz_plan *pl, const rz_tabs *t, int y, int32_t *restrict out) {
+static void h_row(const rz_plan *pl, const rz_tabs *t, int y, int32_t *restrict out,
+                  uint8_t *cbuf) {
     const rz_view *s = &pl->s;
-    const int dw = pl->d.w;
-    if (s->packed) {
-        const uint8_t *row = (const uint8_t *)(s->base + (uintptr_t)((ptrdiff_t)y * s->row));
+    int dw = pl->d.w;
+    if (s->packed || pl->s_compact) {
+        const uint8_t *row = pl->s_compact ? rz_compact_row(pl, y, cbuf)
+                                           : (const uint8_t *)(s->base + (uintptr_t)((ptrdiff_t)y * s->row));
         switch (s->n) {
-        case 1: H_PACKED_K(1) break;
+        case 1: {
+            int x0 = 0;
+#if RZ_HAVE_SIMD
+            if (pl->simd) x0 = rz_h_packed1_simd(row, s->w, dw, t->kx, t->xofs, t->xw, out);
+#endif
+            if (x0 < dw) {
+                rz_tabs rest = tabs_from(t, x0);
+                t = &rest;
+                out += x0;
+                dw -= x0;
+                H_PACKED_K(1)
+            }
+            break;
+        }
         case 2: H_PACKED_K(2) break;
-        case 3: H_PACKED_K(3) break;
+        case 3: {
+            int x0 = 0;
+#if RZ_HAVE_SIMD
+            if (pl->s_unit == 3 || pl->s_compact) x0 = rz_h_packed3_simd(row, s->w, dw, t->kx, t->xofs, t->xw, out);
+#endif
+            if (x0 < dw) {
+                rz_tabs rest = tabs_from(t, x0);
+                h_packed3_scalar(row, dw - x0, &rest, out + 3 * x0);
+            }
+            break;
+        }
         default: {
             int x0 = 0;
 #if RZ_HAVE_SIMD
             if (pl->simd) x0 = rz_h_packed4_simd(row, s->w, dw, t->kx, t->xofs, t->xw, out);
 #endif
             if (x0 < dw) {
-                rz_tabs rest = *t;
-                rest.xofs += x0;
-                rest.xw += (ptrdiff_t)x0 * t->kx;
+                rz_tabs rest = tabs_from(t, x0);
                 h_packed4_scalar(row, dw - x0, &rest, out + 4 * x0);
             }
         }
         }
     } else if (s->pix) {
         const uint8_t *row = (const uint8_t *)(s->ptr[0] + (uintptr_t)((ptrdiff_t)y * s->sy[0]));
+        ptrdiff_t loff[4] = { 0, 0, 0, 0 }; /* lane k: byte of its channel */
+        for (int k = 0; k < s->n; k++) loff[k] = s->coff[pl->lane_ch[k]];
+#if RZ_HAVE_AVX2
+        rz_tabs rest;
+        if (pl->s_unit == 4) {
+            const uint8_t *px = (const uint8_t *)(pl->s_px + (uintptr_t)((ptrdiff_t)y * s->sy[0]));
+            int x0 = rz_h_gap3_avx512(px, s->w, dw, t->kx, t->xofs, t->xw, out, pl->s_byte);
+            if (x0 == dw) return;
+            rest = tabs_from(t, x0);
+            t = &rest; /* the scalar loop below does pixels [x0, dw) */
+            out += 3 * x0;
+            dw -= x0;
+        }
+#endif
         switch (s->n) {
         case 1: H_PIX_K(1) break;
         case 2: H_PIX_K(2) break;
@@ -170,27 +221,16 @@ static void v_row(int simd, int32_t *const *rows, const int16_t *wy, int k, int 
     }
 }
 
-static void store(const rz_plan *pl, int y, const uint8_t *restrict lanes) {
-    const rz_view *d = &pl->d;
-    const int n = d->n, dw = d->w;
-    if (d->packed) { /* so swizzled: rz_rows writes an identical order in place */
-        uint8_t *o = (uint8_t *)(d->base + (uintptr_t)((ptrdiff_t)y * d->row));
-        for (int x = 0; x < dw; x++)
-            for (int k = 0; k < n; k++) o[x * n + pl->lane_dst[k]] = lanes[x * n + k];
-        return;
-    }
-    for (int k = 0; k < n; k++) {
-        const int c = pl->lane_ch[k];
-        uint8_t *o = (uint8_t *)(d->ptr[c] + (uintptr_t)((ptrdiff_t)y * d->sy[c]));
-        const ptrdiff_t sx = d->sx[c];
-        for (int x = 0; x < dw; x++) o[x * sx] = lanes[x * n + k];
-    }
-}
+/* Ring rows carry 8 int32 of slack: the 3-channel vector loop stores 8 lanes at a time. */
+#define RING_SLACK 32
 
 size_t rz_rows_scratch(const rz_plan *pl, const rz_tabs *t) {
     size_t len = (size_t)pl->d.w * (size_t)pl->d.n;
-    return ALIGN16(sizeof(int32_t) * len) * (size_t)t->ky + ALIGN16(sizeof(int) * (size_t)t->ky) +
-           ALIGN16(len);
+    size_t out = pl->store == RZ_STORE_TILE ? rz_lane_row(pl) * RZ_TILE
+               : pl->store == RZ_STORE_ROW  ? rz_lane_row(pl) : 0;
+    size_t compact = pl->s_compact ? ALIGN16((size_t)pl->s.w * (size_t)pl->s.n) : 0;
+    return ALIGN16(sizeof(int32_t) * len + RING_SLACK) * (size_t)t->ky +
+           ALIGN16(sizeof(int) * (size_t)t->ky) + out + compact;
 }
 
 /* Source row y lives in ring slot y % ky while an output row needs it; consecutive
@@ -198,14 +238,16 @@ size_t rz_rows_scratch(const rz_plan *pl, const rz_tabs *t) {
 void rz_rows(const rz_plan *pl, const rz_tabs *t, void *scratch, int y0, int y1) {
     const int ky = t->ky;
     const size_t len = (size_t)pl->d.w * (size_t)pl->d.n;
-    const size_t row_bytes = ALIGN16(sizeof(int32_t) * len);
+    const size_t row_bytes = ALIGN16(sizeof(int32_t) * len + RING_SLACK);
     uint8_t *sc = scratch;
     int *tags = (int *)(void *)(sc + row_bytes * (size_t)ky);
     uint8_t *lanes = sc + row_bytes * (size_t)ky + ALIGN16(sizeof(int) * (size_t)ky);
+    const size_t lane_row = pl->store == RZ_STORE_DIRECT ? 0 : rz_lane_row(pl);
+    uint8_t *cbuf = lanes + (pl->store == RZ_STORE_TILE ? lane_row * RZ_TILE : lane_row);
     int32_t *rows[64];
     int32_t **rp = ky <= 64 ? rows : NULL;
     for (int i = 0; i < ky; i++) tags[i] = -1;
-    const int direct = pl->d.packed && !(pl->path & WARMPOOL_RESIZE_SWIZZLED);
+    int tile_y = y0; /* first output row in the tile */
     for (int y = y0; y < y1; y++) {
         const int first = t->yofs[y];
         const int16_t *wy = t->yw + (ptrdiff_t)y * ky;
@@ -213,13 +255,15 @@ void rz_rows(const rz_plan *pl, const rz_tabs *t, void *scratch, int y0, int y1)
             const int sy = first + j, slot = sy % ky;
             int32_t *r = (int32_t *)(void *)(sc + row_bytes * (size_t)slot);
             if (tags[slot] != sy) {
-                h_row(pl, t, sy, r);
+                h_row(pl, t, sy, r, cbuf);
                 tags[slot] = sy;
             }
             if (rp) rp[j] = r;
         }
-        uint8_t *o = direct ? (uint8_t *)(pl->d.base + (uintptr_t)((ptrdiff_t)y * pl->d.row))
-                            : lanes;
+        uint8_t *o = pl->store == RZ_STORE_DIRECT
+                         ? (uint8_t *)(pl->d.base + (uintptr_t)((ptrdiff_t)y * pl->d.row))
+                     : pl->store == RZ_STORE_TILE ? lanes + lane_row * (size_t)(y - tile_y)
+                                                  : lanes;
         if (rp) {
             v_row(pl->simd, rp, wy, ky, (int)len, o);
         } else { /* huge vertical factors: sum slot by slot */
@@ -230,6 +274,11 @@ void rz_rows(const rz_plan *pl, const rz_tabs *t, void *scratch, int y0, int y1)
                 o[i] = round_q22(a);
             }
         }
-        if (!direct) store(pl, y, lanes);
+        if (pl->store == RZ_STORE_ROW) {
+            rz_store_row(pl, y, lanes);
+        } else if (pl->store == RZ_STORE_TILE && (y + 1 - tile_y == RZ_TILE || y + 1 == y1)) {
+            rz_store_tile(pl, tile_y, y + 1 - tile_y, lanes);
+            tile_y = y + 1;
+        }
     }
 }
