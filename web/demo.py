@@ -114,10 +114,19 @@ class App:
         order = (None, self.pool) if self.seq % 2 else (self.pool, None)
         t0 = _now_ms()
         for pool in order:
+            if pool is not None:
+                before, t_pool = self.pool.stats(), self.tracer.now()
             t = _now_ms()
             self.wp.resize(src, dst, filter=filt, pool=pool)
             ms["serial" if pool is None else "pooled"] = _now_ms() - t
+            if pool is not None:
+                t_pool_end, after = self.tracer.now(), self.pool.stats()
         total = _now_ms() - t0
+        # The pooled run as the pool's own events saw it, and what its counters say.
+        with self.tracer.snapshot(t_pool) as snap:
+            timeline = lanes(snap, t_pool, t_pool_end, self.pool.workers)
+        timeline["warm"] = self.pool.is_warm
+        timeline["counters"] = {k: after[k] - before[k] for k in COUNTED if k in after}
         slowest_changed = False
         # Keep the slowest frame's events (the tracer's own ring buffers move on).
         if self.slowest is None or total > self.slowest[0]:
@@ -128,7 +137,7 @@ class App:
             slowest_changed = True
         out = {"seq": self.seq, "srcRect": list(rect), "filter": filt, "width": self.dw,
                "height": self.dh, "zoom": self.zoom, "serialMs": ms["serial"], "pooledMs": ms["pooled"],
-               "stats": self.stats()}
+               "stats": self.stats(), "timeline": timeline}
         if slowest_changed:
             out["slowest"] = {"seq": self.seq, "ms": total}
         return out
@@ -169,6 +178,10 @@ class App:
         return {"runs": runs, "size": f"{self.sw}x{self.sh}->{W}x{H}", "serialMs": med["serial"],
                 "pooledMs": med["pooled"], "pooledWarmMs": med["pooled_warm"], "stats": self.stats()}
 
+    def python(self):
+        return {"version": sys.version.split()[0], "platform": sys.platform,
+                "implementation": sys.implementation.name}
+
     def ready(self):
         return {"ready": self.pool.ready(), "workers": self.pool.workers}
 
@@ -182,6 +195,51 @@ class App:
         path = f"/tmp/warmpool-slowest-frame-{self.slowest[1]}.json"
         self.slowest[2].save(path)
         return {"path": path, "name": path.rsplit("/", 1)[1], "seq": self.slowest[1]}
+
+
+# Pool counters that one pooled run changes; the timeline's lanes must add up to them.
+COUNTED = ("jobs_parallel", "jobs_serial_no_workers", "jobs_serial_not_ready", "jobs_serial_tiny",
+           "jobs_serial_concurrent", "jobs_serial_nested", "items_caller", "items_workers",
+           "chunks_workers", "joins", "late_wakeups", "futex_wakes")
+
+
+def lanes(snap, t0, t1, workers):
+    """One pooled run, from the tracer's events between t0 and t1 (ns): one lane per pool
+    thread (0: the caller, 1..workers), each with its chunks [start, end, items], serial
+    jobs [at, items, reason], wake-ups [at, latency since the job was published, spun
+    (1: it was spinning, warm; 0: it slept on the futex, cold), joined], sleeps [at]; and
+    the jobs [start, end, seq]. Times in microseconds from t0."""
+    us = lambda ns: round((ns - t0) / 1e3, 3)  # noqa: E731
+    lane = [{"thread": i, "name": "caller" if i == 0 else f"worker {i}", "chunks": [], "serial": [],
+             "wakes": [], "sleeps": []} for i in range(workers + 1)]
+    jobs, published, open_chunk = [], {}, {}
+    events = sorted((e for _, _, evs in snap.threads() for e in evs if t0 <= e.ns <= t1),
+                    key=lambda e: e.ns)
+    for e in events:
+        if e.thread > workers:
+            continue
+        mine = lane[e.thread]
+        if e.kind == "job_begin":
+            published[e.seq] = e.ns
+            jobs.append([us(e.ns), None, e.seq])
+        elif e.kind == "job_end":
+            for j in jobs:
+                if j[2] == e.seq and j[1] is None:
+                    j[1] = us(e.ns)
+        elif e.kind == "chunk_begin":
+            open_chunk[e.thread] = e
+        elif e.kind == "chunk_end" and e.thread in open_chunk:
+            b = open_chunk.pop(e.thread)
+            mine["chunks"].append([us(b.ns), us(e.ns), b.b - b.a])
+        elif e.kind == "serial":
+            mine["serial"].append([us(e.ns), e.b - e.a, e.c])
+        elif e.kind == "wake":
+            at = published.get(e.seq)
+            mine["wakes"].append([us(e.ns), None if at is None else round((e.ns - at) / 1e3, 3),
+                                  int(e.b), int(e.a)])
+        elif e.kind == "sleep":
+            mine["sleeps"].append(us(e.ns))
+    return {"t0": 0, "t1": us(t1), "lanes": lane, "jobs": jobs}
 
 
 def _init(**kw):
