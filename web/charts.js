@@ -80,13 +80,19 @@ export function drawTimeline(canvas, model, title) {
   if (canvas.height !== want) canvas.height = want;
   const ctx = setup(canvas);
   const W = canvas.width;
-  const span = Math.max(model.t1, 1);
-  const x = (us) => L + (W - L - R) * Math.max(0, Math.min(us, span)) / span;
+  // From just before the first pool event: the Python before it (argument checks, the
+  // ctypes call) is said in numbers, not drawn.
+  const starts = [...model.jobs.map((j) => j[0]), ...lanes.flatMap((l) => [...l.chunks.map((c) => c[0]),
+    ...l.serial.map((c) => c[0])])];
+  const first = starts.length ? Math.min(...starts) : 0;
+  const from = Math.max(0, first - 0.04 * (model.t1 - first));
+  const span = Math.max(model.t1 - from, 1);
+  const x = (us) => L + (W - L - R) * Math.max(0, Math.min(us - from, span)) / span;
   ctx.fillStyle = COLORS.text;
   ctx.fillText(title, 2, 7);
   ctx.textAlign = 'right';
   ctx.fillStyle = model.warm ? COLORS.warm : COLORS.cool;
-  ctx.fillText(model.warm ? 'pool WARM (workers spin)' : 'pool cool (workers sleep)', W - R, 7);
+  ctx.fillText(model.warm ? 'pool WARM: workers spin' : 'pool cool: workers sleep', W - R, 7);
   ctx.textAlign = 'left';
   // Jobs: the span from publishing to the caller's return, behind the lanes.
   ctx.fillStyle = 'rgba(0,0,0,0.05)';
@@ -98,7 +104,7 @@ export function drawTimeline(canvas, model, title) {
     ctx.fillText(lane.name, 2, y0 + LANE / 2);
     ctx.strokeStyle = COLORS.grid;
     ctx.beginPath(); ctx.moveTo(L, y0 + LANE - 0.5); ctx.lineTo(W - R, y0 + LANE - 0.5); ctx.stroke();
-    const d = { thread: lane.thread, bars: 0, items: 0, serialJobs: 0, serialItems: 0, wakes: 0, warmWakes: 0, coldWakes: 0 };
+    const d = { thread: lane.thread, bars: 0, items: 0, serialJobs: 0, serialItems: 0, wakes: 0, joinedWakes: 0, warmWakes: 0, coldWakes: 0 };
     ctx.fillStyle = lane.thread ? COLORS.worker : COLORS.caller;
     for (const [b, e, items] of lane.chunks) {
       // At least 1 px, and a gap between neighbours so that every chunk stays countable.
@@ -129,14 +135,18 @@ export function drawTimeline(canvas, model, title) {
       ctx.fillText(`${spun ? 'warm' : 'cold'}${joined ? '' : ' late'} ${latency == null ? '' : `${latency.toFixed(0)} µs`}`,
         Math.min(x(at) + 2, W - R - 70), y0 + 6);
       d.wakes++;
+      if (joined) d.joinedWakes++;
       if (spun) d.warmWakes++; else d.coldWakes++;
     }
     drawn.push(d);
   });
   ctx.fillStyle = COLORS.text;
-  ctx.fillText('0', L, T + LANE * lanes.length + 8);
+  const yb = T + LANE * lanes.length + 8;
+  ctx.fillText(`${from.toFixed(0)} µs`, L, yb);
+  ctx.textAlign = 'center';
+  ctx.fillText('bars: chunks · red: wake-up latency · shade: the job', (L + W) / 2, yb);
   ctx.textAlign = 'right';
-  ctx.fillText(`${span.toFixed(0)} µs`, W - R, T + LANE * lanes.length + 8);
+  ctx.fillText(`${model.t1.toFixed(0)} µs`, W - R, yb);
   ctx.textAlign = 'left';
-  return { lanes: drawn, jobs: model.jobs.length, spanUs: span };
+  return { lanes: drawn, jobs: model.jobs.length, fromUs: from, toUs: model.t1 };
 }

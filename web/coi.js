@@ -11,6 +11,18 @@
   const q = new URLSearchParams(location.search).get('coi');
   const sw = 'serviceWorker' in navigator ? navigator.serviceWorker : null;
   const coi = (window.warmpoolCoi = { state: 'off', reason: '' });
+  if (sw && q === '0') {
+    const removed = sw.getRegistrations().then((regs) => Promise.all(regs.map((r) => r.unregister())));
+    if (sw.controller) {
+      // This page came through it: load again without it (and without ?coi=0).
+      coi.state = 'reloading';
+      const url = new URL(location.href);
+      url.searchParams.delete('coi');
+      removed.then(() => location.replace(url.href));
+      return;
+    }
+    coi.reason = 'the service worker was removed (?coi=0)';
+  }
   if (self.crossOriginIsolated) {
     coi.state = sw && sw.controller ? 'active' : 'headers';
     sessionStorage.removeItem(KEY);
@@ -21,11 +33,7 @@
     coi.reason = 'service workers are not available here (not a secure context, or disabled)';
     return;
   }
-  if (q === '0') {
-    sw.getRegistrations().then((regs) => Promise.all(regs.map((r) => r.unregister())));
-    coi.reason = 'the service worker was removed (?coi=0)';
-    return;
-  }
+  if (q === '0') return;
   if (q !== '1') {
     coi.reason = 'add ?coi=1 to turn them on through a service worker';
     return;

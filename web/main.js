@@ -4,6 +4,7 @@
 // responsive however long a frame takes. State for tests and curious users:
 // window.warmpoolDemo.
 import { drawChart, drawTimeline } from './charts.js';
+import { engineFacts } from './facts.js';
 
 const $ = (id) => document.getElementById(id);
 const canvas = $('view');
@@ -13,7 +14,7 @@ const mode = params.get('mode') === 'threaded' ? 'threaded' : 'serial';
 const CHART_FRAMES = 200;
 const demo = (window.warmpoolDemo = {
   mode, ready: false, runtime: null, framesReceived: 0, framesDrawn: 0, receivedSeq: 0, lastFrame: null,
-  slowest: null, stats: null, errors: [], trace: null, posted: 0, frameLog: [], chart: null, timeline: null,
+  slowest: null, stats: null, errors: [], trace: null, posted: 0, frameLog: [], chart: null, timeline: null, timelineLog: [],
   coi: null, probe: null,
 });
 
@@ -70,6 +71,7 @@ demo.coi = window.warmpoolCoi || { state: 'unavailable', reason: 'coi.js did not
 // coi.js says when a reload it announced will not happen after all.
 window.addEventListener('warmpool-coi', () => { if (!worker) start(); });
 start();
+demo.mainFacts = engineFacts();
 // Asks the worker where Python runs; the answer lands in demo.probe.
 demo.askProbe = () => { demo.probe = null; post({ type: 'probe' }); };
 
@@ -128,8 +130,11 @@ function draw() {
   demo.chart = drawChart($('chart'), history, CHART_FRAMES);
   demo.medianMs = { serial: demo.chart.serial.medianMs, pooled: demo.chart.pooled.medianMs, frames: history.length };
   if (f.timeline) {
-    const drawn = drawTimeline($('timeline'), f.timeline, `frame #${f.seq}, pooled run: one lane per pool thread`);
+    const drawn = drawTimeline($('timeline'), f.timeline, `frame #${f.seq}, pooled run`);
     demo.timeline = { seq: f.seq, model: f.timeline, drawn };
+    // What was drawn next to the pool's counters, for the last frames (tests compare them).
+    demo.timelineLog.push({ seq: f.seq, warm: f.timeline.warm, drawn, counters: f.timeline.counters });
+    if (demo.timelineLog.length > 100) demo.timelineLog.shift();
   }
   $('timing').textContent =
     `frame #${f.seq} ${f.srcRect.join(',')} -> ${f.width}x${f.height} ${f.filter}: ` +

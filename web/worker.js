@@ -8,6 +8,7 @@
 // so the same web/demo.py drives stock Pyodide and a threaded CPython-on-Wasm that has no
 // JS<->Python proxies.
 import * as runtimes from './runtimes.js';
+import { engineFacts } from './facts.js';
 
 let rt = null;
 let base = '';
@@ -61,6 +62,7 @@ function handle(m) {
         moduleWorker: (() => { try { importScripts('data:text/javascript,'); return false; } catch (e) { return e instanceof TypeError; } })(),
         python: rt.call('python', {}),
         runtime: rt.key,
+        ...engineFacts(),
       } });
       break;
     case 'bench':
