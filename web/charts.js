@@ -104,7 +104,8 @@ export function drawTimeline(canvas, model, title) {
     ctx.fillText(lane.name, 2, y0 + LANE / 2);
     ctx.strokeStyle = COLORS.grid;
     ctx.beginPath(); ctx.moveTo(L, y0 + LANE - 0.5); ctx.lineTo(W - R, y0 + LANE - 0.5); ctx.stroke();
-    const d = { thread: lane.thread, bars: 0, items: 0, serialJobs: 0, serialItems: 0, wakes: 0, joinedWakes: 0, warmWakes: 0, coldWakes: 0 };
+    const d = { thread: lane.thread, bars: 0, items: 0, serialJobs: 0, serialItems: 0, wakes: 0, joinedWakes: 0, warmWakes: 0, coldWakes: 0,
+      minLatencyUs: null };
     ctx.fillStyle = lane.thread ? COLORS.worker : COLORS.caller;
     for (const [b, e, items] of lane.chunks) {
       // At least 1 px, and a gap between neighbours so that every chunk stays countable.
@@ -135,6 +136,7 @@ export function drawTimeline(canvas, model, title) {
       ctx.fillText(`${spun ? 'warm' : 'cold'}${joined ? '' : ' late'} ${latency == null ? '' : `${latency.toFixed(0)} µs`}`,
         Math.min(x(at) + 2, W - R - 70), y0 + 6);
       d.wakes++;
+      if (latency != null && (d.minLatencyUs == null || latency < d.minLatencyUs)) d.minLatencyUs = latency;
       if (joined) d.joinedWakes++;
       if (spun) d.warmWakes++; else d.coldWakes++;
     }
