@@ -70,7 +70,7 @@ $(WEBB)/wasm/libwarmpool.so: $(WEB_THREADED_SO)
 	cp $< $@
 WEB_THREADED := $(WEBB)/threaded/python.js $(WEBB)/wasm/libwarmpool.so
 
-.PHONY: web web-threaded web-serve test-web test-web-server test-web-browser FORCE
+.PHONY: web web-threaded web-serve test-web test-web-server test-web-demo test-web-browser FORCE
 FORCE:
 web: $(WEB_BUILD)
 web-threaded: web $(WEB_THREADED)
@@ -87,5 +87,9 @@ test-web-browser: web web-threaded $(B)/native/libwarmpool.so
 	@set -e; for e in $(WEB_ENGINES); do \
 	  echo "== web: headless $$e (every Pyodide, threaded mode, service worker)"; \
 	  WEB_ENGINE=$$e timeout 1200 $(NODE) --test --test-concurrency=1 tests/web/page.test.mjs; done
-test-web: test-web-server test-web-browser
+# The page's Python side natively: its timeline adds up to the pool's counters.
+test-web-demo: $(WEBB)/scene.bgra $(B)/native/libwarmpool.so
+	@echo "== web: demo.py natively (timeline vs pool counters)"
+	timeout 120 $(PY) -m unittest tests/web/test_demo.py
+test-web: test-web-server test-web-demo test-web-browser
 TEST_TARGETS += test-web

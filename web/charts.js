@@ -75,8 +75,8 @@ function niceCeil(v) {
 // model: demo.py lanes() plus {warm, counters}; times in microseconds.
 export function drawTimeline(canvas, model, title) {
   const lanes = model.lanes;
-  const LANE = 20, T = 16, L = 64, R = 6;
-  const want = T + LANE * lanes.length + 16;
+  const LANE = 26, T = 16, L = 64, R = 6;
+  const want = T + LANE * lanes.length + 28;
   if (canvas.height !== want) canvas.height = want;
   const ctx = setup(canvas);
   const W = canvas.width;
@@ -110,31 +110,31 @@ export function drawTimeline(canvas, model, title) {
     for (const [b, e, items] of lane.chunks) {
       // At least 1 px, and a gap between neighbours so that every chunk stays countable.
       const x0 = x(b), w = Math.max(1, x(e) - x0 - 1);
-      ctx.fillRect(x0, y0 + 3, w, LANE - 7);
+      ctx.fillRect(x0, y0 + 11, w, LANE - 14);
       d.bars++; d.items += items;
     }
     for (const [at, items] of lane.serial) {
       // A serial job is one instant event (no end): a tick, labelled.
       ctx.fillStyle = COLORS.serialJob;
-      ctx.fillRect(x(at), y0 + 2, 2, LANE - 5);
+      ctx.fillRect(x(at), y0 + 9, 2, LANE - 11);
       d.serialJobs++; d.serialItems += items;
     }
     if (d.serialJobs) {
       ctx.fillStyle = COLORS.serialJob;
-      ctx.fillText(`${d.serialJobs} serial job${d.serialJobs > 1 ? 's' : ''}: no workers`, x(lane.serial[0][0]) + 6, y0 + LANE / 2);
+      ctx.fillText(`${d.serialJobs} serial job${d.serialJobs > 1 ? 's' : ''} (no workers)`, x(lane.serial[0][0]) + 6, y0 + 5);
     }
     for (const [at, latency, spun, joined] of lane.wakes) {
       // The wake-up latency: from the job's publication to this worker noticing it.
       ctx.strokeStyle = COLORS.wake;
       ctx.lineWidth = 2;
       ctx.beginPath();
-      ctx.moveTo(x(latency == null ? at : at - latency), y0 + LANE - 3);
-      ctx.lineTo(x(at), y0 + LANE - 3);
+      ctx.moveTo(x(latency == null ? at : at - latency), y0 + 9);
+      ctx.lineTo(x(at), y0 + 9);
       ctx.stroke();
       ctx.lineWidth = 1;
       ctx.fillStyle = spun ? COLORS.warm : COLORS.cool;
       ctx.fillText(`${spun ? 'warm' : 'cold'}${joined ? '' : ' late'} ${latency == null ? '' : `${latency.toFixed(0)} µs`}`,
-        Math.min(x(at) + 2, W - R - 70), y0 + 6);
+        Math.min(x(at) + 3, W - R - 90), y0 + 4);
       d.wakes++;
       if (latency != null && (d.minLatencyUs == null || latency < d.minLatencyUs)) d.minLatencyUs = latency;
       if (joined) d.joinedWakes++;
@@ -143,12 +143,11 @@ export function drawTimeline(canvas, model, title) {
     drawn.push(d);
   });
   ctx.fillStyle = COLORS.text;
-  const yb = T + LANE * lanes.length + 8;
+  const yb = T + LANE * lanes.length + 7;
   ctx.fillText(`${from.toFixed(0)} µs`, L, yb);
-  ctx.textAlign = 'center';
-  ctx.fillText('bars: chunks · red: wake-up latency · shade: the job', (L + W) / 2, yb);
   ctx.textAlign = 'right';
   ctx.fillText(`${model.t1.toFixed(0)} µs`, W - R, yb);
   ctx.textAlign = 'left';
+  ctx.fillText('bar: chunk · red: wake-up latency (warm: spun, cold: futex) · shade: job', 2, yb + 13);
   return { lanes: drawn, jobs: model.jobs.length, fromUs: from, toUs: model.t1 };
 }

@@ -116,7 +116,9 @@ async function checkPixels(page, frame, tag) {
   return r;
 }
 
-async function drag(page, from, to, steps) {
+// A drag from `from` to `to` (canvas pixels) in `steps` moves; `whileDown(page)` runs
+// before the button is released (the pool still warm).
+async function drag(page, from, to, steps, whileDown) {
   const box = await page.box('#view');
   const sx = box.width / 480, sy = box.height / 360; // canvas pixels -> CSS pixels
   await page.mouse.move(box.x + from[0] * sx, box.y + from[1] * sy);
@@ -124,6 +126,7 @@ async function drag(page, from, to, steps) {
   await waitState(page, () => window.warmpoolDemo.stats?.warm === true || window.warmpoolDemo.errors.length);
   const during = await demoState(page);
   await page.mouse.move(box.x + to[0] * sx, box.y + to[1] * sy, steps);
+  if (whileDown) await whileDown(page);
   await page.mouse.up();
   return { during };
 }
@@ -228,7 +231,12 @@ async function demoTest(mode, key) {
 
     // Drag 60 canvas pixels left and 40 up at zoom 0.5: the view moves 120,80 scene pixels
     // right and down (the picture follows the pointer), staying inside the scene.
-    const { during } = await drag(page, [300, 200], [240, 160], 25);
+    // The picture of a warm frame: the pool is warm until the button is released.
+    const { during } = await drag(page, [300, 200], [240, 160], 25, async () => {
+      await waitState(page, () => window.warmpoolDemo.lastFrame.seq === window.warmpoolDemo.receivedSeq &&
+        window.warmpoolDemo.timeline?.model.warm);
+      await screenshot(page, `screenshot-${tag}-warm.png`);
+    });
     assert.equal(during.stats.warm, true, 'pointer-down did not warm the pool');
     assert.ok(during.stats.warm_on >= 1);
     const end = await settledFrame(page, first.lastFrame.seq);
@@ -250,7 +258,18 @@ async function demoTest(mode, key) {
       assert.ok(end.stats.workers >= 1 && end.stats.ready === end.stats.workers, JSON.stringify(end.stats));
       assert.ok(end.stats.jobs_parallel > 0, `no job reached the workers: ${JSON.stringify(end.stats)}`);
       assert.ok(end.stats.items_workers > 0, `the workers did none of the work: ${JSON.stringify(end.stats)}`);
-      const bars = end.timelineLog.reduce((n, t) => n + t.drawn.lanes.slice(1).reduce((m, l) => m + l.bars, 0), 0);
+      // Only drawn frames have a timeline (coalesced ones are never drawn), and whether a
+      // worker joins a given job depends on the moment: drag on until a drawn one shows a
+      // worker's chunks (a few drags at most).
+      const workerBars = (log) => log.reduce((n, t) => n + t.drawn.lanes.slice(1).reduce((m, l) => m + l.bars, 0), 0);
+      let bars = workerBars(end.timelineLog);
+      for (let i = 0; i < 5 && bars === 0; i++) {
+        const seq = (await demoState(page)).lastFrame.seq;
+        await drag(page, [240, 160], [250 + 10 * (i % 2), 170], 10);
+        const more = await settledFrame(page, seq);
+        checkTimelines(more.timelineLog, mode);
+        bars = workerBars(more.timelineLog);
+      }
       assert.ok(bars > 0, 'no worker chunk in any drawn timeline');
       console.log(`# ${tag}: worker chunks drawn in ${end.timelineLog.length} timelines: ${bars}; warm wake-ups ` +
         `${end.timelineLog.reduce((n, t) => n + t.drawn.lanes.reduce((m, l) => m + l.warmWakes, 0), 0)}, cold ` +
