@@ -203,6 +203,13 @@ async function demoTest(mode, key) {
     assert.match(await page.text('#runtime'), w.runtime);
     assert.match(s.runtime.python, w.python);
     assert.equal(s.runtime.key, w.key);
+    // The package came the way the manifest says; a Pyodide wheel's library is used where
+    // Pyodide's installer put it, the threaded runtime's is always the served one.
+    const pkg = MANIFEST.package[mode === 'serial' ? 'pyodide' : 'threaded'];
+    assert.equal(s.runtime.package, `${pkg.kind} ${pkg.url}`);
+    if (mode === 'threaded') assert.equal(s.runtime.lib, '/build/wasm/libwarmpool.so');
+    else if (pkg.kind === 'wheel') assert.match(s.runtime.lib, /^\/lib\/python3\.\d+\/site-packages\/warmpool\/libwarmpool-serial\.so$/);
+    else assert.equal(s.runtime.lib, '/home/pyodide/warmpool/libwarmpool-serial.so');
     // Python lives in the module worker, not on the main thread.
     assert.equal(await page.evaluate(() => typeof self.loadPyodide + typeof self.Module + typeof self.pyodide),
       'undefinedundefinedundefined');
@@ -486,3 +493,33 @@ test(`${ENGINE}: on a header-less server, ?coi=1 isolates the page through our s
       plain.close();
     }
   });
+
+// pyodide.loadPackage(url) logs a failure and resolves anyway: the page checks what it
+// installed. A build whose manifest names a wheel that is not one (a copy of build/web/,
+// hard links, with that manifest).
+test(`${ENGINE}: a wheel Pyodide cannot install is reported as such`, { timeout: 120_000 }, async () => {
+  const tree = path.join(REPO, 'build', 'web-test-bad-wheel');
+  fs.rmSync(tree, { recursive: true, force: true });
+  execFileSync('cp', ['-al', OUT, tree]);
+  const mf = JSON.parse(fs.readFileSync(path.join(tree, 'manifest.json'), 'utf8'));
+  mf.package.pyodide = { kind: 'wheel', url: 'wheels/warmpool-0.0.0-py3-none-any.whl' };
+  fs.rmSync(path.join(tree, 'manifest.json'));
+  fs.writeFileSync(path.join(tree, 'manifest.json'), JSON.stringify(mf));
+  fs.mkdirSync(path.join(tree, 'wheels'), { recursive: true });
+  fs.writeFileSync(path.join(tree, mf.package.pyodide.url), 'not a zip');
+  const bad = createServer({ repo: REPO, mounts: [{ prefix: '/build/', dir: tree }, { prefix: '/', dir: path.join(REPO, 'web') }] });
+  const badBase = await listen(bad, 0);
+  try {
+    const page = await open(`mode=serial&pyodide=${DEFAULT}`, badBase);
+    try {
+      const s = await demoState(page);
+      assert.equal(s.ready, false);
+      assert.match(s.errors.join('\n'), /pyodide\.loadPackage\(wheels\/warmpool-0\.0\.0-py3-none-any\.whl\) installed \[\]/);
+    } finally {
+      await page.close();
+    }
+  } finally {
+    bad.close();
+    fs.rmSync(tree, { recursive: true, force: true });
+  }
+});
