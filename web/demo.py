@@ -114,10 +114,19 @@ class App:
         order = (None, self.pool) if self.seq % 2 else (self.pool, None)
         t0 = _now_ms()
         for pool in order:
+            if pool is not None:
+                before, t_pool = self.pool.stats(), self.tracer.now()
             t = _now_ms()
             self.wp.resize(src, dst, filter=filt, pool=pool)
             ms["serial" if pool is None else "pooled"] = _now_ms() - t
+            if pool is not None:
+                t_pool_end, after = self.tracer.now(), self.pool.stats()
         total = _now_ms() - t0
+        # The pooled run as the pool's own events saw it, and what its counters say.
+        with self.tracer.snapshot(max(0, t_pool - CLOCK_SLACK_NS)) as snap:
+            timeline = lanes(snap, t_pool, t_pool_end, self.pool.workers)
+        timeline["warm"] = self.pool.is_warm
+        timeline["counters"] = {k: after[k] - before[k] for k in COUNTED if k in after}
         slowest_changed = False
         # Keep the slowest frame's events (the tracer's own ring buffers move on).
         if self.slowest is None or total > self.slowest[0]:
@@ -128,7 +137,7 @@ class App:
             slowest_changed = True
         out = {"seq": self.seq, "srcRect": list(rect), "filter": filt, "width": self.dw,
                "height": self.dh, "zoom": self.zoom, "serialMs": ms["serial"], "pooledMs": ms["pooled"],
-               "stats": self.stats()}
+               "stats": self.stats(), "timeline": timeline}
         if slowest_changed:
             out["slowest"] = {"seq": self.seq, "ms": total}
         return out
@@ -169,6 +178,10 @@ class App:
         return {"runs": runs, "size": f"{self.sw}x{self.sh}->{W}x{H}", "serialMs": med["serial"],
                 "pooledMs": med["pooled"], "pooledWarmMs": med["pooled_warm"], "stats": self.stats()}
 
+    def python(self):
+        return {"version": sys.version.split()[0], "platform": sys.platform,
+                "implementation": sys.implementation.name}
+
     def ready(self):
         return {"ready": self.pool.ready(), "workers": self.pool.workers}
 
@@ -182,6 +195,67 @@ class App:
         path = f"/tmp/warmpool-slowest-frame-{self.slowest[1]}.json"
         self.slowest[2].save(path)
         return {"path": path, "name": path.rsplit("/", 1)[1], "seq": self.slowest[1]}
+
+
+# Workers' clocks may read a little early relative to the caller's (see lanes()).
+CLOCK_SLACK_NS = 20_000_000
+# Pool counters that one pooled run changes; the timeline's lanes must add up to them.
+COUNTED = ("jobs_parallel", "jobs_serial_no_workers", "jobs_serial_not_ready", "jobs_serial_tiny",
+           "jobs_serial_concurrent", "jobs_serial_nested", "items_caller", "items_workers",
+           "chunks_workers", "joins", "late_wakeups", "futex_wakes")
+
+
+def lanes(snap, t0, t1, workers):
+    """One pooled run, from the tracer's events: the jobs the caller published between t0
+    and t1 (ns, the caller's clock) and what every pool thread did for them. One lane per
+    pool thread (0: the caller, 1..workers), each with its chunks [start, end, items],
+    serial jobs [at, items, reason], wake-ups [at, latency since the job was published,
+    spun (1: it was spinning, warm; 0: it slept on the futex, cold), joined], sleeps [at];
+    and the jobs [start, end, seq]. Times in microseconds from t0.
+
+    A worker's events are matched to jobs by sequence number (its chunks belong to the job
+    of its last wake-up), not by time: on Wasm each worker reads its own performance.now(),
+    whose origin is only approximately the caller's."""
+    us = lambda ns: round((ns - t0) / 1e3, 3)  # noqa: E731
+    lane = [{"thread": i, "name": "caller" if i == 0 else f"worker {i}", "chunks": [], "serial": [],
+             "wakes": [], "sleeps": []} for i in range(workers + 1)]
+    threads = [evs for _, _, evs in snap.threads()]
+    jobs = {}
+    for evs in threads:
+        for e in evs:
+            if e.thread == 0 and t0 <= e.ns <= t1:
+                if e.kind == "job_begin":
+                    jobs[e.seq] = [us(e.ns), None, e.seq, e.ns]
+                elif e.kind == "job_end" and e.seq in jobs:
+                    jobs[e.seq][1] = us(e.ns)
+    for evs in threads:
+        job = None  # a worker's current job
+        start = {}
+        for e in evs:
+            if e.thread > workers:
+                continue
+            mine = lane[e.thread]
+            if e.thread == 0:
+                if not t0 <= e.ns <= t1:
+                    continue
+            elif e.kind == "wake":
+                job = e.seq if e.a else None
+            elif e.kind == "sleep":
+                job = None
+            elif job not in jobs:
+                continue
+            if e.kind == "chunk_begin":
+                start[e.thread] = e
+            elif e.kind == "chunk_end" and e.thread in start:
+                b = start.pop(e.thread)
+                mine["chunks"].append([us(b.ns), us(e.ns), b.b - b.a])
+            elif e.kind == "serial":
+                mine["serial"].append([us(e.ns), e.b - e.a, e.c])
+            elif e.kind == "wake" and e.seq in jobs:
+                mine["wakes"].append([us(e.ns), round((e.ns - jobs[e.seq][3]) / 1e3, 3), int(e.b), int(e.a)])
+            elif e.kind == "sleep" and t0 <= e.ns <= t1:
+                mine["sleeps"].append(us(e.ns))
+    return {"t0": 0, "t1": us(t1), "lanes": lane, "jobs": [j[:3] for j in jobs.values()]}
 
 
 def _init(**kw):

@@ -1,5 +1,4 @@
-'use strict';
-// The Web Worker: hosts Python, which owns the pool and renders frames. Input arrives as
+// The Web Worker (a module worker: `new Worker(url, {type: "module"})`): hosts Python, which owns the pool and renders frames. Input arrives as
 // messages; moves are coalesced here (only the newest one is rendered), so a slow frame
 // delays the next one but never queues up stale work, and the main thread never waits.
 //
@@ -8,7 +7,8 @@
 // BGRA surface), readFile(path) -> Uint8Array, settle()? }. call() passes JSON both ways,
 // so the same web/demo.py drives stock Pyodide and a threaded CPython-on-Wasm that has no
 // JS<->Python proxies.
-importScripts('runtimes.js');
+import * as runtimes from './runtimes.js';
+import { engineFacts } from './facts.js';
 
 let rt = null;
 let base = '';
@@ -52,6 +52,18 @@ function handle(m) {
     case 'up':
       if (inbox.move || inbox.wheel) tick(); // draw where the pointer was released
       post({ type: 'stats', stats: rt.call('up', {}) });
+      break;
+    case 'probe':
+      // Where Python runs, answered by the worker itself (tests read it on any engine).
+      post({ type: 'probe', probe: {
+        scope: self.constructor.name,
+        isWorker: typeof WorkerGlobalScope === 'function' && self instanceof WorkerGlobalScope,
+        // A module worker has importScripts, and it throws TypeError.
+        moduleWorker: (() => { try { importScripts('data:text/javascript,'); return false; } catch (e) { return e instanceof TypeError; } })(),
+        python: rt.call('python', {}),
+        runtime: rt.key,
+        ...engineFacts(),
+      } });
       break;
     case 'bench':
       post({ type: 'bench', result: rt.call('bench', { runs: m.runs || 30 }) });
@@ -107,14 +119,16 @@ function bgraToRgba(u8) {
 async function boot(m) {
   const t0 = performance.now();
   const status = (text) => post({ type: 'status', text });
-  const make = m.mode === 'threaded' ? self.warmpoolRuntimes.threaded : self.warmpoolRuntimes.pyodide;
+  const make = m.mode === 'threaded' ? runtimes.threaded : runtimes.pyodide;
   rt = null;
-  const r = await make({ base, status, isolated: m.isolated, cores: m.cores, breakWith: m.breakWith });
+  const manifest = await runtimes.manifest(base);
+  const r = await make({ base, status, isolated: m.isolated, cores: m.cores, breakWith: m.breakWith,
+    manifest, version: m.pyodide });
   const info = r.call('init', { scene: r.scenePath, sceneWidth: r.scene.width, sceneHeight: r.scene.height,
     width: m.width, height: m.height, workers: r.poolWorkers });
   if (r.settle) await r.settle();
   rt = r;
-  post({ type: 'ready', runtime: { name: r.name, python: info.python, poolThreads: info.workers,
-    why: r.why, trace: info.trace, bootMs: performance.now() - t0, lib: info.lib } });
+  post({ type: 'ready', runtime: { name: r.name, key: r.key, package: r.package, python: info.python,
+    poolThreads: info.workers, why: r.why, trace: info.trace, bootMs: performance.now() - t0, lib: info.lib } });
   frame(0);
 }

@@ -10,6 +10,14 @@ ordinary in-memory FS (NODERAWFS only overrode its methods under Node), which is
 page wants: the worker writes the stdlib and our files into it. Everything else (pthread
 workers, dlopen) is the glue's own browser code path.
 
+Its pthread clock is fixed too: 3.1.6 gives each pthread worker the clock
+performance.now() - drift, with drift measured as (the worker's now when the "run"
+message arrives) - (the parent's now when it was posted), which folds the message's
+delivery time (a millisecond or more) into every timestamp the thread takes: the pool's
+trace then shows workers waking before the job they woke for. Both ends of a worker's
+clock are on one timeline (performance.timeOrigin), so the parent also posts its
+timeOrigin and the worker takes drift = parent's timeOrigin - its own.
+
 The stdlib becomes one *stored* zip on CPython's default sys.path (PREFIX/lib/python311.zip):
 this build has no zlib, and zipimport reads stored members without it.
 Fails, naming what is missing, if the glue lacks an export the page calls.
@@ -31,6 +39,26 @@ NEEDED = ["_Py_InitializeEx", "_Py_IsInitialized", "_PyRun_SimpleString", "_PyRu
 NEEDED_GLOBALS = ["FS", "wasmMemory"]
 SKIP_DIRS = {"__pycache__", "site-packages", "test", "tests", "idlelib", "tkinter", "turtledemo",
              "ensurepip", "lib2to3", "pydoc_data", "venv"}
+
+
+# The parent's side (spawnThread, python.js) and the worker's (python.worker.js).
+RUN_TIME = re.compile(r'msg\.time\s*=\s*performance\.now\(\)\s*;')
+RUN_TIME_NEW = "msg.time=performance.now();msg.timeOrigin=performance.timeOrigin;"
+DRIFT = re.compile(r'Module\[\s*["\']__performance_now_clock_drift["\']\s*\]\s*=\s*'
+                   r'performance\.now\(\)\s*-\s*e\.data\.time')
+DRIFT_NEW = ('Module["__performance_now_clock_drift"]=e.data.timeOrigin!==undefined?'
+             'e.data.timeOrigin-performance.timeOrigin:performance.now()-e.data.time')
+CLOCK_MARK = "/* warmpool web: one clock for all threads */"
+
+
+def patch_clock(js, pattern, new, what):
+    if CLOCK_MARK in js:
+        return js
+    js, n = pattern.subn(lambda _: CLOCK_MARK + new, js)
+    if n != 1:
+        raise SystemExit(f"threaded_runtime: {what}: found {n} places for the pthread clock "
+                         "fix, expected 1; cannot adapt this glue")
+    return js
 
 
 def patch_glue(js):
@@ -74,15 +102,17 @@ def main():
     src, out = sys.argv[1:]
     os.makedirs(out, exist_ok=True)
     with open(os.path.join(src, "python.js"), encoding="utf-8") as f:
-        js = patch_glue(f.read())
+        js = patch_clock(patch_glue(f.read()), RUN_TIME, RUN_TIME_NEW, "python.js")
     check_exports(js)
-    with open(os.path.join(out, "python.js.tmp"), "w", encoding="utf-8") as f:
-        f.write(js)
-    os.replace(os.path.join(out, "python.js.tmp"), os.path.join(out, "python.js"))
-    for name in ("python.wasm", "python.worker.js"):
-        shutil.copyfile(os.path.join(src, name), os.path.join(out, name))
+    with open(os.path.join(src, "python.worker.js"), encoding="utf-8") as f:
+        worker = patch_clock(f.read(), DRIFT, DRIFT_NEW, "python.worker.js")
+    for name, text in (("python.js", js), ("python.worker.js", worker)):
+        with open(os.path.join(out, name + ".tmp"), "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(os.path.join(out, name + ".tmp"), os.path.join(out, name))
+    shutil.copyfile(os.path.join(src, "python.wasm"), os.path.join(out, "python.wasm"))
     zip_stdlib(os.path.join(src, "lib", "python3.11"), os.path.join(out, "python311.zip"))
-    print(f"threaded_runtime: {out}: python.js (browser glue), python.wasm, python.worker.js, "
+    print(f"threaded_runtime: {out}: python.js, python.worker.js (browser glue), python.wasm, "
           f"python311.zip ({os.path.getsize(os.path.join(out, 'python311.zip')) >> 10} KiB)")
 
 

@@ -5,7 +5,7 @@ import tempfile
 import unittest
 import zipfile
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "web", "tools"))
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "pyodide-patches", "browser"))
 import threaded_runtime as tr  # noqa: E402
 
 # The shapes emcc 3.1.6 writes at -O0 (spaced) and -O1/-O2 (whitespace-minified).
@@ -37,6 +37,36 @@ class PatchGlue(unittest.TestCase):
         with self.assertRaises(SystemExit) as cm:
             tr.patch_glue('NODERAWFS; throw new Error("NODERAWFS is not supported here")')
         self.assertIn("browser guard was not found", str(cm.exception))
+
+
+# The pthread clock: the parent posting "run" (-O0 and minified) and the worker receiving it.
+RUN_O0 = """      worker.runPthread = () => {
+        // Ask the worker to start executing its pthread entry point function.
+        msg.time = performance.now();
+        worker.postMessage(msg, threadParams.transferList);"""
+RUN_O2 = "worker.runPthread=()=>{msg.time=performance.now();worker.postMessage(msg,threadParams.transferList)"
+WORKER = 'else if(e.data.cmd==="run"){Module["__performance_now_clock_drift"]=performance.now()-e.data.time;Module'
+
+
+class PatchClock(unittest.TestCase):
+    def test_parent_posts_its_time_origin_in_every_shape(self):
+        for js in (RUN_O0, RUN_O2):
+            out = tr.patch_clock(js, tr.RUN_TIME, tr.RUN_TIME_NEW, "python.js")
+            self.assertIn("msg.timeOrigin=performance.timeOrigin;", out)
+            self.assertIn("worker.postMessage(msg", out)
+            self.assertEqual(tr.patch_clock(out, tr.RUN_TIME, tr.RUN_TIME_NEW, "python.js"), out)
+
+    def test_worker_takes_the_drift_from_the_time_origins(self):
+        out = tr.patch_clock(WORKER, tr.DRIFT, tr.DRIFT_NEW, "python.worker.js")
+        self.assertNotIn("=performance.now()-e.data.time;", out.replace(":performance.now()-e.data.time", ""))
+        self.assertIn("e.data.timeOrigin-performance.timeOrigin", out)
+        # A parent that sends no timeOrigin (an unpatched python.js) keeps the old drift.
+        self.assertIn(":performance.now()-e.data.time", out)
+
+    def test_unknown_glue_is_refused(self):
+        with self.assertRaises(SystemExit) as cm:
+            tr.patch_clock("msg.time = Date.now();", tr.RUN_TIME, tr.RUN_TIME_NEW, "python.js")
+        self.assertIn("pthread clock", str(cm.exception))
 
 
 class CheckExports(unittest.TestCase):
