@@ -42,6 +42,7 @@ bench-wasm-python: wasm-python $(WB)/libwarmpool.so $(B)/native/libwarmpool.so $
 	timeout 900 $(NODE) bench/wasm_python_bench.mjs
 
 bench-web: web web-threaded
-	@echo "== web page: per-frame resize in headless Chromium, serial vs pooled, both runtimes"
-	timeout 600 $(NODE) bench/web_bench.mjs
+	@set -e; for e in $(WEB_ENGINES); do \
+	  echo "== web page: per-frame resize in headless $$e, serial vs pooled, both runtimes"; \
+	  WEB_ENGINE=$$e timeout 600 $(NODE) bench/web_bench.mjs; done
 BENCH_TARGETS += bench-pool bench-wasm bench-wasm-python bench-web
