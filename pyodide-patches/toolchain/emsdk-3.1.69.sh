@@ -5,6 +5,7 @@
 #   emsdk-3.1.69.sh              build if needed; print the path of the env file
 #   emsdk-3.1.69.sh --print-env  the same (the path is the only thing on stdout)
 #   emsdk-3.1.69.sh --emcc       build if needed; print the path of the emcc wrapper
+#   -q, --quiet                  say nothing on stderr when the build is cached
 #
 # Progress goes to stderr. Cache: ${WARMPOOL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/warmpool}/
 #   sources/                        the Debian tarballs (sha256-checked)
@@ -32,16 +33,19 @@ BYN_CMAKE=(-G Ninja -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTS=OFF -DENABLE_WERROR
   -DBUILD_EMSCRIPTEN_TOOLS_ONLY=ON)
 SRC_LIST=/etc/apt/sources.list.d/warmpool-trixie-src.sources
 
-mode=env
-case "${1:-}" in
-  ""|--print-env) mode=env ;;
-  --emcc) mode=emcc ;;
-  -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
-  *) echo "emsdk-$VER: unknown option $1 (try --help)" >&2; exit 2 ;;
-esac
+mode="env"
+quiet=
+for arg in "$@"; do
+  case "$arg" in
+    --print-env) mode="env" ;;
+    --emcc) mode="emcc" ;;
+    -q|--quiet) quiet=1 ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    *) echo "emsdk-$VER: unknown option $arg (try --help)" >&2; exit 2 ;;
+  esac
+done
 
 SELF=$(readlink -f "${BASH_SOURCE[0]}")
-HERE=$(dirname "$SELF")
 ROOT=${WARMPOOL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/warmpool}
 KEY=$( { printf '%s\n' "${TARBALLS[@]}"; sha256sum <"$SELF"; } | sha256sum | cut -c1-12)
 DEST=$ROOT/emscripten-$VER-$KEY
@@ -55,7 +59,7 @@ answer() {
 say() { echo "emsdk-$VER: $*" >&2; }
 # Fast path: a whole build is there. Nothing else runs (well under a second).
 if [ -f "$DEST/.complete" ] && [ -f "$BYN/.complete" ]; then
-  say "cached ($DEST)"
+  [ -n "$quiet" ] || say "cached ($DEST)"
   answer
   exit 0
 fi
@@ -69,23 +73,28 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 BG_PID=
 TMPS=()
+# On failure the .tmp dirs stay for their logs; the next run removes them first. A job
+# run_logged started has a process group of its own (setsid): stop all of it.
 cleanup() {
-  if [ -n "$BG_PID" ]; then kill "$BG_PID" 2>/dev/null || true; fi
-  for t in "${TMPS[@]}"; do rm -rf "$t"; done
+  if [ -n "$BG_PID" ]; then kill -TERM -- "-$BG_PID" 2>/dev/null || true; fi
+  for t in "${TMPS[@]}"; do say "incomplete build left in $t (removed by the next run)"; done
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# run_logged LOG CMD...: run CMD with its output in LOG, a heartbeat line every 60 s.
+# run_logged LOG CMD...: run CMD with its output in LOG, a heartbeat line every 60 s
+# (the log's last line, or what the function named by $HEARTBEAT prints).
+HEARTBEAT=
 run_logged() {
   local log=$1 last=$SECONDS rc=0; shift
-  "$@" >"$log" 2>&1 &
+  setsid "$@" >"$log" 2>&1 </dev/null &
   BG_PID=$!
   while kill -0 "$BG_PID" 2>/dev/null; do
     sleep 1
     if (( SECONDS - last >= 60 )); then
       last=$SECONDS
-      say "  ... ${SECONDS}s: $(tail -n 1 "$log" | cut -c1-90)"
+      if [ -n "$HEARTBEAT" ]; then say "  ... ${SECONDS}s: $($HEARTBEAT)"
+      else say "  ... ${SECONDS}s: $(tail -n 1 "$log" | cut -c1-90)"; fi
     fi
   done
   wait "$BG_PID" || rc=$?
@@ -97,21 +106,27 @@ mkdir -p "$ROOT"
 # One build at a time per cache (two make jobs may start the script together).
 exec 9>"$ROOT/.emsdk-$VER.lock"
 flock 9
-if [ -f "$DEST/.complete" ] && [ -f "$BYN/.complete" ]; then say "cached ($DEST)"; answer; exit 0; fi
+if [ -f "$DEST/.complete" ] && [ -f "$BYN/.complete" ]; then
+  [ -n "$quiet" ] || say "cached ($DEST)"
+  answer
+  exit 0
+fi
 say "building into $DEST (log files in its .tmp dir while it builds)"
 
 # --- 1. Host packages: LLVM 19 (bookworm), build tools, Debian's acorn.
 step 1 "host packages: ${APT_PKGS[*]}"
 missing=()
 for p in "${APT_PKGS[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+  [ "$st" = "install ok installed" ] || missing+=("$p")
 done
+[ -x "$NODE_JS" ] || missing+=(nodejs)
 if [ ${#missing[@]} -gt 0 ]; then
   say "  installing ${missing[*]}"
   as_root apt-get update -qq >&2
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >&2
 fi
-[ -x "$LLVM_ROOT/clang" ] && [ -x "$LLVM_ROOT/wasm-ld" ] || die "no clang/wasm-ld in $LLVM_ROOT"
+for t in clang wasm-ld llvm-ar llvm-nm; do [ -x "$LLVM_ROOT/$t" ] || die "no $LLVM_ROOT/$t"; done
 [ -x "$NODE_JS" ] || die "no $NODE_JS"
 [ -d /usr/share/nodejs/acorn ] || die "no /usr/share/nodejs/acorn (package node-acorn)"
 done_step
@@ -121,10 +136,10 @@ step 2 "sources ($EM_DEB, $BYN_DEB)"
 SRCDIR=$ROOT/sources
 mkdir -p "$SRCDIR"
 have_sources() {
-  local t
+  local t name sha
   for t in "${TARBALLS[@]}"; do
-    set -- $t
-    [ -f "$SRCDIR/$1" ] || return 1
+    read -r name sha <<<"$t"
+    [ -f "$SRCDIR/$name" ] || return 1
   done
 }
 if ! have_sources; then
@@ -148,13 +163,13 @@ EOF
   have_sources || { cat "$SRCDIR/apt-source.log" >&2; die "apt-get source did not bring every tarball"; }
 fi
 for t in "${TARBALLS[@]}"; do
-  set -- $t
-  got=$(sha256sum "$SRCDIR/$1" | cut -d' ' -f1)
-  [ "$got" = "$2" ] || die "$SRCDIR/$1: sha256 $got, expected $2 (delete it to fetch again)"
+  read -r name sha <<<"$t"
+  got=$(sha256sum "$SRCDIR/$name" | cut -d' ' -f1)
+  [ "$got" = "$sha" ] || die "$SRCDIR/$name: sha256 $got, expected $sha (delete it to fetch again)"
 done
-set -- ${TARBALLS[0]}; EM_ORIG=$SRCDIR/$1
-set -- ${TARBALLS[1]}; EM_DEBIAN=$SRCDIR/$1
-set -- ${TARBALLS[2]}; BYN_ORIG=$SRCDIR/$1
+EM_ORIG=$SRCDIR/${TARBALLS[0]%% *}
+EM_DEBIAN=$SRCDIR/${TARBALLS[1]%% *}
+BYN_ORIG=$SRCDIR/${TARBALLS[2]%% *}
 done_step
 
 # --- 3-4. binaryen: its own cache entry (the slow part), relocatable (RUNPATH $ORIGIN/../lib).
@@ -163,7 +178,7 @@ if [ -f "$BYN/.complete" ]; then
   step 4 "binaryen build: cached"; done_step
 else
   BTMP=$BYN.tmp.$$
-  rm -rf "$BYN".tmp.* "$BYN.part" "$BYN"
+  rm -rf "$ROOT/binaryen-$BYN_VER-"*.tmp.* "$BYN.part" "$BYN"
   TMPS+=("$BTMP")
   mkdir -p "$BTMP"
   step 3 "binaryen $BYN_VER: unpack + cmake configure"
@@ -175,19 +190,22 @@ else
   step 4 "binaryen $BYN_VER: build with ninja -j$(nproc) under nice -n 19 (~15 min on 2 cores)"
   run_logged "$BTMP/build.log" nice -n 19 ninja -C "$BTMP/build" -j"$(nproc)"
   run_logged "$BTMP/install.log" cmake --install "$BTMP/build" --strip
-  "$BTMP/out/bin/wasm-opt" --version | grep -q "version $BYN_VER" || die "wasm-opt is not version $BYN_VER"
+  bv=$("$BTMP/out/bin/wasm-opt" --version)
+  case "$bv" in *"version $BYN_VER"*) ;; *) die "wasm-opt --version says: $bv" ;; esac
   cp "$BTMP"/*.log "$BTMP/out/"
   mv "$BTMP/out" "$BYN.part"
   rm -rf "$BTMP"
   touch "$BYN.part/.complete"
   mv "$BYN.part" "$BYN"
+  TMPS=()
   done_step
 fi
 "$BYN/bin/wasm-opt" --version >/dev/null || die "$BYN/bin/wasm-opt does not run"
 
 # --- 5. Emscripten: unpack, Debian patches, the pieces the dfsg tarball lacks.
 TMP=$DEST.tmp.$$
-rm -rf "$DEST".tmp.* "$DEST"
+# Under the lock no other build runs: every .tmp dir is an interrupted one.
+rm -rf "$ROOT/emscripten-$VER-"*.tmp.* "$DEST"
 TMPS+=("$TMP")
 mkdir -p "$TMP/bin"
 step 5 "emscripten $VER: unpack, Debian patches, dom_pk_codes.h, version, node_modules"
@@ -200,8 +218,11 @@ while read -r p; do
   patch -p1 -s -d "$EMDIR_T" <"$TMP/debian/patches/$p" || die "Debian patch $p does not apply"
 done <"$TMP/debian/patches/series"
 echo "$VER" >"$EMDIR_T/emscripten-version.txt"
-(cd "$EMDIR_T" && "$PYTHON" tools/create_dom_pk_codes.py >/dev/null)
+(cd "$EMDIR_T" && "$PYTHON" tools/create_dom_pk_codes.py >"$TMP/dom_pk_codes.log" 2>&1) ||
+  die "tools/create_dom_pk_codes.py failed; log: $TMP/dom_pk_codes.log"
 [ -f "$EMDIR_T/system/lib/html5/dom_pk_codes.c" ] || die "create_dom_pk_codes.py made nothing"
+# Not needed to compile (test/ alone is 75 MB of the 118).
+rm -rf "$TMP/debian" "$EMDIR_T/test" "$EMDIR_T/site" "$EMDIR_T/docs"
 # Its JS optimizer is an ES module: NODE_PATH does not reach it, node_modules/ does.
 mkdir -p "$EMDIR_T/node_modules"
 ln -sfn /usr/share/nodejs/acorn "$EMDIR_T/node_modules/acorn"
@@ -262,38 +283,33 @@ int main(void) {
 }
 EOF
 EMCC_T="$EMDIR_T/emcc"
-MAIN_EXPORTS=_main,_pthread_create,_pthread_join,_malloc,_free
-{
-  for o in -O0 -O2; do
-    "$EMCC_T" $o -fPIC -pthread -sSIDE_MODULE=1 -sWASM_BIGINT -Wno-experimental "$W/side.c" -o "$W/side-t$o.so"
-    "$EMCC_T" $o -fPIC -sSIDE_MODULE=1 -sWASM_BIGINT "$W/side.c" -o "$W/side-s$o.so"
-    "$EMCC_T" $o -pthread -sMAIN_MODULE=2 -sWASM_BIGINT -Wno-experimental \
-      -sEXPORTED_FUNCTIONS=$MAIN_EXPORTS "$W/main.c" -o "$W/main-t$o.js"
-    "$EMCC_T" $o -sMAIN_MODULE=2 -sWASM_BIGINT -sEXPORTED_FUNCTIONS=_main,_malloc,_free \
-      "$W/main.c" -o "$W/main-s$o.js"
-  done
-} >"$TMP/prebuild.log" 2>&1 &
-BG_PID=$!
-last=$SECONDS
-while kill -0 "$BG_PID" 2>/dev/null; do
-  sleep 1
-  if (( SECONDS - last >= 60 )); then
-    last=$SECONDS; say "  ... ${SECONDS}s: $(du -sm "$TMP/cache" 2>/dev/null | cut -f1) MB of libraries"
-  fi
+cat >"$W/prebuild.sh" <<EOF
+set -eux
+cd "$W"
+for o in -O0 -O2; do
+  "$EMCC_T" \$o -fPIC -pthread -sSIDE_MODULE=1 -sWASM_BIGINT -Wno-experimental side.c -o side-t\$o.so
+  "$EMCC_T" \$o -fPIC -sSIDE_MODULE=1 -sWASM_BIGINT side.c -o side-s\$o.so
+  "$EMCC_T" \$o -pthread -sMAIN_MODULE=2 -sWASM_BIGINT -Wno-experimental \\
+    -sEXPORTED_FUNCTIONS=_main,_pthread_create,_pthread_join,_malloc,_free main.c -o main-t\$o.js
+  "$EMCC_T" \$o -sMAIN_MODULE=2 -sWASM_BIGINT -sEXPORTED_FUNCTIONS=_main,_malloc,_free \\
+    main.c -o main-s\$o.js
 done
-rc=0; wait "$BG_PID" || rc=$?; BG_PID=
-if [ "$rc" != 0 ]; then tail -n 40 "$TMP/prebuild.log" >&2; die "pre-building the system libraries failed"; fi
+EOF
+libs_mb() { echo "$(du -sm "$TMP/cache" 2>/dev/null | cut -f1) MB of libraries"; }
+HEARTBEAT=libs_mb run_logged "$TMP/prebuild.log" bash "$W/prebuild.sh"
 rm -rf "$W"
 done_step
 
 # --- 7. Check, rename into place, stamp.
 step 7 "check and rename into place"
-ver=$("$EMCC_T" --version | head -n 1)
+ver=$("$EMCC_T" --version)
+ver=${ver%%$'\n'*}
 case "$ver" in *" $VER "*|*" $VER") ;; *) die "emcc --version says: $ver" ;; esac
 unset EM_CONFIG EM_CACHE EM_BINARYEN_ROOT
 mv "$TMP" "$DEST"
 TMPS=()
-"$DEST/bin/emcc" --version | head -n 1 | grep -q " $VER" || die "$DEST/bin/emcc does not run after the rename"
+ver2=$("$DEST/bin/emcc" --version) || die "$DEST/bin/emcc does not run after the rename"
+[ "${ver2%%$'\n'*}" = "$ver" ] || die "$DEST/bin/emcc says ${ver2%%$'\n'*}"
 echo "$ver" >"$DEST/.complete"
 done_step
 say "built in $((SECONDS - T0))s: $DEST; env file:"
