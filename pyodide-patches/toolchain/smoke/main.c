@@ -1,7 +1,7 @@
 /* main.c - smoke-test main module for Emscripten 3.1.69 (-pthread -sMAIN_MODULE=2): dlopens
    the side module (embedded at /side.so), runs its thread twice, checks the answers. With
-   MAIN_MODULE=2 the link keeps only what is exported, so smoke.sh exports what the side
-   module imports (pthread_create, pthread_join). */
+   MAIN_MODULE=2 the link keeps only what is exported, so smoke.sh exports every function
+   the side module imports (read from side.so), else "resolved is not a function". */
 #include <dlfcn.h>
 #include <stdio.h>
 
