@@ -40,7 +40,7 @@ for arg in "$@"; do
     --print-env) mode="env" ;;
     --emcc) mode="emcc" ;;
     -q|--quiet) quiet=1 ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     *) echo "emsdk-$VER: unknown option $arg (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -187,7 +187,7 @@ else
   run_logged "$BTMP/cmake.log" nice -n 19 cmake -S "$bsrc" -B "$BTMP/build" "${BYN_CMAKE[@]}" \
     -DCMAKE_INSTALL_PREFIX="$BTMP/out"
   done_step
-  step 4 "binaryen $BYN_VER: build with ninja -j$(nproc) under nice -n 19 (~15 min on 2 cores)"
+  step 4 "binaryen $BYN_VER: build with ninja -j$(nproc) under nice -n 19 (~10 min on 2 busy cores)"
   run_logged "$BTMP/build.log" nice -n 19 ninja -C "$BTMP/build" -j"$(nproc)"
   run_logged "$BTMP/install.log" cmake --install "$BTMP/build" --strip
   bv=$("$BTMP/out/bin/wasm-opt" --version)
@@ -258,7 +258,7 @@ EOF
 done
 
 # --- 6. System libraries: built on first use, so use them once (pthread, PIC, -O0/-O2).
-step 6 "system libraries (side modules, -pthread MAIN_MODULE=2; ~30 MB)"
+step 6 "system libraries (side modules, -pthread MAIN_MODULE=2; ~55 MB, ~3 min)"
 export EM_CONFIG=$TMP/emscripten.config EM_CACHE=$TMP/cache EM_BINARYEN_ROOT=$BYN EMSDK_PYTHON=$PYTHON
 W=$TMP/prebuild
 mkdir -p "$W"
@@ -296,7 +296,7 @@ for o in -O0 -O2; do
 done
 EOF
 libs_mb() { echo "$(du -sm "$TMP/cache" 2>/dev/null | cut -f1) MB of libraries"; }
-HEARTBEAT=libs_mb run_logged "$TMP/prebuild.log" bash "$W/prebuild.sh"
+HEARTBEAT=libs_mb run_logged "$TMP/prebuild.log" nice -n 19 bash "$W/prebuild.sh"
 rm -rf "$W"
 done_step
 
