@@ -1,7 +1,7 @@
 # Emscripten 3.1.69 from Debian trixie's source packages, next to bookworm's emcc 3.1.6
 # (pyodide-patches/toolchain/). The script caches its build outside the repo, in
 # ${WARMPOOL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/warmpool}; the first build takes
-# ~20 minutes on 2 cores, a cached run well under a second.
+# 12-25 minutes on 2 busy cores, a cached run well under a second.
 EMSDK_3169_SH := pyodide-patches/toolchain/emsdk-3.1.69.sh
 
 # The 3.1.69 emcc (a wrapper that sets its own EM_CONFIG/EM_CACHE: no env needed). Lazy on
