@@ -52,7 +52,8 @@ def runtime(api, values):
 LOADER_3 = r"function\s+loadDynamicLibrary\s*\(\s*lib\s*,\s*flags\s*,\s*handle\s*\)"
 LOADER_4 = r"function\s+loadDynamicLibrary\s*\(\s*libName\s*,\s*flags\s*="
 TABLE_BY_GAP = r"var\s+tableGrowthNeeded\s*="                        # up to 4.0.3
-TABLE_BY_SIZE = r"wasmTable\.grow\s*\(\s*metadata\.tableSize\s*\)"    # 4.0.4 on
+# 4.0.4 on (table-fit-4 rewrites it: the shape must still be found in patched files)
+TABLE_BY_SIZE = r"(?:wasmTable\.grow|wpTableFit\s*\(\s*tableBase\s*,)\s*\(?\s*metadata\.tableSize\s*\)"
 GLOBALTHIS_ENV = r"ENVIRONMENT_IS_(?:WEB|WORKER)\s*=\s*!!\s*globalThis\."  # 4.0.16 on, 5.0
 # -sEXPORT_ES6 output: the worker is created from new URL(..., import.meta.url).
 ES6 = r"\bimport\.meta\.url\b"
@@ -101,7 +102,7 @@ def register(api):
         r"result\s*=\s*addFunction\s*\(\s*result\s*,\s*result\.sig\s*\)",
         "result = wpSlot(addFunction(result, result.sig), handle, symbol){MARK}",
         "table slots dlsym() adds on the main thread are logged for the workers",
-        needs=[(r"function\s+__dlsym_js\s*\(", "no _dlsym_js: the program never calls dlsym")])
+        needs=[(r"(?:function\s+__dlsym_js|\b__dlsym_js\s*=)\s*\(", "no _dlsym_js: the program never calls dlsym")])
     # C code catching up in a worker (the main module's own _emscripten_thread_sync_code,
     # a C dlopen on a worker) reaches the loader through dlopenInternal with the C dso
     # record: replaying first places every logged library from the log's bytes, and the
