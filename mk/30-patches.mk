@@ -34,10 +34,10 @@ $(WB)/host-patched/host.js: $(WB)/host/host.js $(WPATCH_SRC)
 
 # The host with only the zero-library-memory patch: plain C dlopen needs none of the
 # others, but 3.1.6 hands a library loaded at run time dirty heap memory.
-$(WB)/host-zeroed/host.js: $(WB)/host/host.js $(WPATCH_SRC) tests/patches/patch_variant.py
+$(WB)/host-zeroed/host.js: $(WB)/host/host.js $(WPATCH_SRC)
 	@mkdir -p $(dir $@)
 	cp $(WB)/host/host.wasm $(WB)/host/host.worker.js $(dir $@)
-	$(PY) tests/patches/patch_variant.py $< $@ --set emscripten --only zero-library-memory
+	$(WPATCH) --set emscripten --only zero-library-memory $< -o $@
 
 # --- Test side modules: kernels with globals and table entries of their own that start
 # threads of their own; one that imports time(), which the check must refuse.
