@@ -333,16 +333,16 @@ def run(path, out=None, check=False, sets=None, reg=None, quiet=False, syntax=Tr
         extra = f" x{len(ms)}" if state in ("ready", "ambiguous") and len(ms) != 1 else ""
         why = f": {ms}" if state == "not-needed" else ""
         say(f"  {label(state):10} {p.set}/{p.name}{extra}{why}")
-    if not rows:
-        print(f"wpatch: {path}: no patch of the chosen sets applies to shape {shape.name}",
-              file=sys.stderr)
-        return REFUSED
     for s in sets or ():
         rt = reg.runtimes.get(s)
         if rt and not re.search(rt[0], text):
             print(f"wpatch: {path}: not {rt[1]}; for other Emscripten runtimes use "
                   f"--set emscripten", file=sys.stderr)
             return REFUSED
+    if not rows:
+        print(f"wpatch: {path}: no patch of the chosen sets applies to shape {shape.name}",
+              file=sys.stderr)
+        return REFUSED
     if all(s == "not-needed" for _, s, _ in rows):
         print(f"wpatch: {path}: no patch of the chosen sets is needed here; file left untouched",
               file=sys.stderr)
