@@ -141,14 +141,10 @@ def register(api):
         "\\g<k>wpMainJs() || _scriptDir{MARK}",
         "workers load the main script from Module.mainScriptUrlOrBlob or "
         "globalThis.PTHREAD_MAIN_JS",
-        needs_not=es6_instead("main-script-url-es6"))
-    add("main-script-url-es6", em3,
-        r"(?P<k>" + prop("urlOrBlob") + S + ":" + S + r")Module\s*\[\s*" + Q +
-        "mainScriptUrlOrBlob" + Q + r"\s*\](?!\s*\|\|)",
-        "\\g<k>wpMainJs(){MARK}",
-        "ES module output: workers import the main script from Module.mainScriptUrlOrBlob "
-        "or globalThis.PTHREAD_MAIN_JS (else their own ./X.mjs)",
-        needs=ONLY_ES6)
+        # ES module workers import Module.mainScriptUrlOrBlob as given, else ./X.mjs beside
+        # the worker script, which worker-script-url-es6 already puts beside the main script.
+        needs_not=[(ES6, "ES module output: workers import mainScriptUrlOrBlob or the "
+                    "module beside their worker script")])
     add("run-message-log", em3,
         r"(?P<k>" + prop("cmd") + S + ":" + S + Q + "run" + Q + S + ",)",
         "\\g<k>{MARK}\"wpLog\": wpRunInfo(),",

@@ -133,7 +133,7 @@ const ES6 = path.join(PROG, 'es6-O2');
 test('-sEXPORT_ES6: the ES module variants apply, the patched module parses and runs', () => {
   const c = wpatch('--check', path.join(ES6, 'static_data.mjs'));
   assert.equal(c.status, 1, c.stdout + c.stderr);
-  for (const n of ['worker-script-url-es6', 'main-script-url-es6', 'runtime', 'zero-library-memory']) {
+  for (const n of ['worker-script-url-es6', 'runtime', 'zero-library-memory']) {
     assert.match(c.stdout, new RegExp(`ready\\s+emscripten/${n}\\b`));
   }
   assert.match(c.stdout, /not-needed emscripten\/main-script-url: ES module output/);

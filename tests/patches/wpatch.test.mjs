@@ -18,7 +18,7 @@ const tmp = () => mkdtempSync(path.join(tmpdir(), 'wpatch-test-'));
 const EM3 = ['runtime', 'worker-script-url', 'main-script-url', 'run-message-log',
   'run-message-receive', 'thread-start-replay', 'zero-library-memory', 'record-placement',
   'record-library', 'got-slots', 'record-dlsym-slot', 'dlopen-replay'];
-const EM3_ES6 = ['worker-script-url-es6', 'main-script-url-es6'];  // not needed: classic output
+const EM3_ES6 = ['worker-script-url-es6'];  // not needed: classic output
 const EM4 = ['runtime-4', 'worker-script-url-4', 'run-message-log-4', 'run-message-receive-4',
   'thread-start-replay-4', 'table-fit-4', 'record-placement', 'record-library-4',
   'got-slots-4', 'record-dlsym-slot', 'dlopen-replay'];
