@@ -128,6 +128,7 @@ class Registry:
             raise ValueError(f"patch {p.name} registered twice")
         if "{MARK}" not in p.replacement:
             raise ValueError(f"patch {p.name}: replacement has no {{MARK}}")
+        p.needs, p.needs_not = tuple(p.needs), tuple(p.needs_not)
         for c in p.needs + p.needs_not:
             if not (isinstance(c, tuple) and len(c) == 2):
                 raise ValueError(f"patch {p.name}: needs/needs_not take (regex, reason) pairs")
