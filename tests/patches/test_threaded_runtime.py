@@ -5,7 +5,7 @@ import tempfile
 import unittest
 import zipfile
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "web", "tools"))
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "pyodide-patches", "browser"))
 import threaded_runtime as tr  # noqa: E402
 
 # The shapes emcc 3.1.6 writes at -O0 (spaced) and -O1/-O2 (whitespace-minified).
