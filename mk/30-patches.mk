@@ -34,10 +34,10 @@ $(WB)/host-patched/host.js: $(WB)/host/host.js $(WPATCH_SRC)
 
 # The host with only the zero-library-memory patch: plain C dlopen needs none of the
 # others, but 3.1.6 hands a library loaded at run time dirty heap memory.
-$(WB)/host-zeroed/host.js: $(WB)/host/host.js $(WPATCH_SRC) tests/patches/patch_variant.py
+$(WB)/host-zeroed/host.js: $(WB)/host/host.js $(WPATCH_SRC)
 	@mkdir -p $(dir $@)
 	cp $(WB)/host/host.wasm $(WB)/host/host.worker.js $(dir $@)
-	$(PY) tests/patches/patch_variant.py $< $@ --set emscripten --only zero-library-memory
+	$(WPATCH) --set emscripten --only zero-library-memory $< -o $@
 
 # --- Test side modules: kernels with globals and table entries of their own that start
 # threads of their own; one that imports time(), which the check must refuse.
@@ -46,6 +46,37 @@ $(WB)/test/libkernels.so: tests/patches/kernels.c pool/include/warmpool.h $(IMPO
 $(WB)/test/libbad_time.so: tests/patches/bad_time.c
 	@mkdir -p $(@D)
 	$(EMCC) $(WASM_CFLAGS) $(SIDE_FLAGS) $< -o $@
+
+# --- Ordinary pthread + dylink programs (tests/patches/programs/), stock: the patched
+# copies are made by the tests. static_data at -O0 and -O2, its library linked at build
+# time (MAIN_MODULE=1 and =2) or named in Module.dynamicLibraries (found with dlsym), and
+# as an ES module (-sEXPORT_ES6); memfs_sync, whose library exists only in MEMFS.
+PROG     := $(WB)/programs
+PROG_SRC := tests/patches/programs
+PROG_LD  := $(WFLAGS) -Wno-experimental -pthread -sEXIT_RUNTIME=1
+# $(call program,DIR,OPT,FLAGS,OUT,LINK_SIDE): static_data built into $(PROG)/DIR/OUT with
+# its side module beside it (linked in when LINK_SIDE is "link"; names stay relative).
+define program
+$(PROG)/$(1)/libside_data.so: $(PROG_SRC)/side_data.c mk/30-patches.mk
+	@mkdir -p $$(@D)
+	$(EMCC) $(2) $(WFLAGS) -fPIC -pthread -Wno-experimental -sSIDE_MODULE=1 $$< -o $$@
+$(PROG)/$(1)/$(4): $(PROG_SRC)/static_data.c $(PROG)/$(1)/libside_data.so $(PROG_SRC)/dynlibs_pre.js
+	cd $$(@D) && $(EMCC) $(2) $(PROG_LD) $(3) $(abspath $$<) $(if $(5),libside_data.so) -o $(4)
+PROG_ALL += $(PROG)/$(1)/$(4)
+endef
+$(eval $(call program,mm1-O0,-O0,-sMAIN_MODULE=1,static_data.js,link))
+$(eval $(call program,mm1-O2,-O2,-sMAIN_MODULE=1,static_data.js,link))
+$(eval $(call program,mm2-O0,-O0,-sMAIN_MODULE=2,static_data.js,link))
+$(eval $(call program,mm2-O2,-O2,-sMAIN_MODULE=2,static_data.js,link))
+$(eval $(call program,dynlibs-O0,-O0,-sMAIN_MODULE=2 -DBY_DLSYM --pre-js $(abspath $(PROG_SRC)/dynlibs_pre.js),static_data.js,))
+$(eval $(call program,dynlibs-O2,-O2,-sMAIN_MODULE=2 -DBY_DLSYM --pre-js $(abspath $(PROG_SRC)/dynlibs_pre.js),static_data.js,))
+$(eval $(call program,es6-O2,-O2,-sMAIN_MODULE=2 -sMODULARIZE -sEXPORT_ES6,static_data.mjs,link))
+$(PROG)/memfs/libside_answer.so: $(PROG_SRC)/side_answer.c
+	@mkdir -p $(@D)
+	$(EMCC) -O2 $(WFLAGS) -fPIC -pthread -Wno-experimental -sSIDE_MODULE=1 $< -o $@
+$(PROG)/memfs/memfs_sync.js: $(PROG_SRC)/memfs_sync.c $(PROG_SRC)/memfs_pre.js $(PROG)/memfs/libside_answer.so
+	$(EMCC) -O2 $(PROG_LD) -sMAIN_MODULE=2 -sPTHREAD_POOL_SIZE=1 --pre-js $(PROG_SRC)/memfs_pre.js $< -o $@
+PROG_ALL += $(PROG)/memfs/memfs_sync.js
 
 # Pyodide's pyodide.asm.js with the Pyodide patch set, as a copy (node_modules is never
 # written). The npm build has no threads, so only the `pyodide` set applies to it.
@@ -73,12 +104,13 @@ $(WPY)/libprobe.so: tests/patches/probe.c
 # --- Tests: node's test runner; each scenario runs in its own process with a timeout.
 PATCH_TEST_DEPS := $(WB)/libwarmpool.so $(WB)/libwarmpool-serial.so $(WB)/host/host.js \
   $(WB)/host-patched/host.js $(WB)/host-zeroed/host.js $(WB)/test/libkernels.so $(WB)/test/libwarmpool-nosync.so \
-  $(WB)/test/libbad_time.so $(WB)/fixtures/O0/host.js $(WB)/fixtures/O1/host.js
+  $(WB)/test/libbad_time.so $(WB)/fixtures/O0/host.js $(WB)/fixtures/O1/host.js $(PROG_ALL)
 .PHONY: test-patches-emscripten test-patches-pyodide test-patches-wasm-python test-patches-browser
 test-patches-emscripten: $(PATCH_TEST_DEPS)
 	@echo "== patches: the tool, the import check, each runtime patch (Node host)"
 	timeout 900 $(WNODE) --test --test-timeout=180000 --test-reporter=spec \
-	  tests/patches/wpatch.test.mjs tests/patches/imports.test.mjs tests/patches/emscripten.test.mjs
+	  tests/patches/wpatch.test.mjs tests/patches/imports.test.mjs tests/patches/emscripten.test.mjs \
+	  tests/patches/programs.test.mjs
 test-patches-pyodide: $(B)/wasm/libwarmpool-serial.so $(B)/py-wasm/libkernels-serial.so
 	@echo "== patches: the Pyodide set on npm's Pyodide"
 	timeout 900 $(NODE) --test --test-concurrency=1 tests/patches/pyodide.test.mjs

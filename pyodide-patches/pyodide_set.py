@@ -1,5 +1,6 @@
-"""The Pyodide patch set, for pyodide.asm.js of a -pthread build of Pyodide 0.29
-(Emscripten 4.0.9, shape em4). In a threaded build Pyodide's own JS runs in every pthread
+"""The Pyodide patch set, for pyodide.asm.js (pyodide.asm.mjs from 314 on) of a -pthread
+build of Pyodide 0.27 (Emscripten 3.1.58, shape em3.1.58), 0.29 (4.0.9, em4) or 314
+(5.0.3, em5). In a threaded build Pyodide's own JS runs in every pthread
 worker too, where there is no loadPyodide: Module is empty (no Module.API, no preRun) and
 the `sentinel` imports that Pyodide's instantiateWasm adds on the main thread are missing.
 
@@ -14,7 +15,7 @@ the `sentinel` imports that Pyodide's instantiateWasm adds on the main thread ar
   pyodide_js_init) runs only when not ENVIRONMENT_IS_PTHREAD.
 - pyodide-jspi-guard: the JSPI suspender set-up is queued in preRun only on the main thread.
 - pyodide-sentinel-imports: pthread workers get the `sentinel` import module (stubs with
-  the same meaning: one unique marker value per instance).
+  the same meaning: one unique marker value per instance). Only 0.28/0.29 import it.
 
 The anchors are written against the whitespace-minified one-line body npm ships (local
 names kept) and tolerate spacing; ENVIRONMENT_IS_PTHREAD is tested with `typeof`, so the
@@ -39,12 +40,22 @@ API_HELPERS = [("getTypeTag", "getTypeTag"), ("pyproxyIsAlive", "pyproxyIsAlive"
                ("isPromise", "isPromise"), ("typedArrayAsUint8Array", "bufferAsUint8Array")]
 
 
-def register(api):
-    def add(name, anchor, replacement, doc, **kw):
-        api.patch(name=name, set="pyodide", shapes=("em4",), anchor=anchor,
-                  replacement=replacement, doc=doc, **kw)
+# Every Pyodide runtime defines its factory under this name; other runtimes of the same
+# Emscripten versions (wasm-vips...) need none of these patches.
+PYODIDE = r"_createPyodideModule"
 
-    add("pyodide-helpers", r"var\s+Module\s*=\s*moduleArg\s*;",
+
+def register(api):
+    api.runtime("pyodide", PYODIDE, "a Pyodide runtime (no _createPyodideModule)")
+
+    def add(name, anchor, replacement, doc, needs=(), **kw):
+        api.patch(name=name, set="pyodide", shapes=("em3.1.58", "em4", "em5"), anchor=anchor,
+                  replacement=replacement, doc=doc,
+                  needs=((PYODIDE, "not a Pyodide runtime"),) + tuple(needs), **kw)
+
+    # 0.29/314: `var Module=moduleArg;`, 0.27 (3.1.58): `var Module=Object.assign({},moduleArg);`
+    add("pyodide-helpers",
+        r"var\s+Module\s*=\s*(?:moduleArg|Object\.assign\s*\(\s*\{\s*\}\s*,\s*moduleArg\s*\))\s*;",
         "\\g<0>{MARK}" + HELPERS.replace("\\", "\\\\"),
         "guard helpers; loadPyodide({pthreadMainJs}) or self.PTHREAD_MAIN_JS becomes "
         "Module.mainScriptUrlOrBlob (the URL pthread workers start from)")
@@ -62,13 +73,17 @@ def register(api):
         "wpPyIsPthread()||pyodide_js_init(){MARK};",
         "Pyodide's JS core (pyodide_js_init: API.fatal_error, the FFI...) is set up "
         "only on the main thread")
+    # 0.29/314: the block only queues initSuspenders; 0.27 also sets Module.adjustWasmImports,
+    # wrapException, createInvoke (main-thread JSPI wiring too).
     add("pyodide-jspi-guard",
-        r"if\s*\(\s*jspiSupported\s*\)\s*\{\s*Module\.preRun\.push\s*\(\s*initSuspenders\s*\)\s*;?\s*\}",
-        "if(jspiSupported&&!wpPyIsPthread()){{MARK}Module.preRun.push(initSuspenders)}",
+        r"if\s*\(\s*jspiSupported\s*\)\s*\{(?P<b>\s*Module\.preRun\.push\s*\(\s*initSuspenders\s*\)"
+        r"\s*;?[^{}]*)\}",
+        "if(jspiSupported&&!wpPyIsPthread()){{MARK}\\g<b>}",
         "JSPI suspenders are set up (in preRun) only on the main thread")
     # In a -pthread build getWasmImports() starts with assignWasmImports(); (Emscripten
     # 4.0.9 src/preamble.js): anchor on its first `return {env: ...`, whatever precedes.
     add("pyodide-sentinel-imports",
         r"function\s+getWasmImports\s*\(\s*\)\s*\{[^{}]*?return\s*\{(?=\s*[\"']?env[\"']?\s*:)",
         "\\g<0>{MARK}...(wpPyIsPthread()?{sentinel:wpPySentinel()}:{}),",
-        "pthread workers get stub imports for the `sentinel` module")
+        "pthread workers get stub imports for the `sentinel` module",
+        needs=[(r"\b_create_sentinel\b", "no sentinel imports (only Pyodide 0.28/0.29 import them)")])

@@ -1,7 +1,7 @@
 // wpatch runtime (warmpool pyodide-patches/emscripten_set.py): inserted once into the
-// runtime's scope. Names it uses from the runtime are the same in Emscripten 3.1.x and
-// 4.0.x, except the upper-case placeholders (struct dso offsets, the import object...),
-// which emscripten_set.py fills in per shape.
+// runtime's scope. Names it uses from the runtime are the same in Emscripten 3.1.6 and
+// 3.1.58 to 5.0.x, except the upper-case placeholders (struct dso offsets, the import
+// object...), which emscripten_set.py fills in per shape.
 //
 // 1. Worker script URL: pthread workers are started from the URL the embedder gives
 //    (Module.mainScriptUrlOrBlob, or globalThis.PTHREAD_MAIN_JS when the runtime runs in a

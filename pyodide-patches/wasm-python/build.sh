@@ -65,6 +65,12 @@ install_out() {
     mkdir -p "$(dirname "$OUT")"
     rm -rf "$OUT.new" "$OUT.old"
     cp -a "$DONE/python" "$OUT.new" && cp "$DONE/stamp" "$OUT.new/stamp"
+    # Trap: 3.1.6 gives a side module loaded after start-up malloc'd memory for its data
+    # and bss and never clears it (a -pthread side module's bss is not cleared by its own
+    # init either). The patch tool's zero-library-memory fixes it, on the copy: the cache
+    # keeps the runtime as linked, so a change to the tool needs no rebuild.
+    /usr/bin/python3 "$ROOT/pyodide-patches/wpatch.py" --set emscripten --only zero-library-memory \
+      "$OUT.new/python.js" >/dev/null
     [ -e "$OUT" ] && mv "$OUT" "$OUT.old"
     mv "$OUT.new" "$OUT"
     rm -rf "$OUT.old"
@@ -166,7 +172,7 @@ quiet configure.log env CONFIG_SITE="$PYB/config.site" \
 # as wasm-ld wrote it, which binaryen's -O2 would inline away: link at -O1.
 sed -i -e 's/ -O2 -g0/ -O1 -g0/' Makefile.pre Makefile  # Makefile.pre: if makesetup reruns
 grep -q -- ' -O1 -g0' Makefile || { echo "wasm-python: LINKFORSHARED -O2 -g0 not found in Makefile" >&2; exit 1; }
-# Our JS library: the EM_JS bodies (libffi's and CPython's) and the runtime fixes.
+# Our JS library: the EM_JS bodies (libffi's and CPython's).
 step "cpython: EM_JS -> JS library"
 PYINC="-I. -I$PYSRC/Include -I$PYSRC/Include/internal -IInclude -DPy_BUILD_CORE $WCFLAGS"
 emjs_i=()
@@ -177,7 +183,7 @@ done
 "$HERE/emjs.py" "$W/cpython_emjs.js" "${emjs_i[@]}"
 # Fixed 256 MiB instead of memory growth: with pthreads, growth makes every JS heap access
 # check for a grown buffer, and libffi's ffi_call_js (every ctypes call) is JS.
-EXTRA_LD="-sALLOW_MEMORY_GROWTH=0 -sINITIAL_MEMORY=268435456 --profiling-funcs --js-library $W/libffi_emjs.js --js-library $W/cpython_emjs.js --js-library $HERE/wp_runtime.js --pre-js $HERE/wp_pre.js"
+EXTRA_LD="-sALLOW_MEMORY_GROWTH=0 -sINITIAL_MEMORY=268435456 --profiling-funcs --js-library $W/libffi_emjs.js --js-library $W/cpython_emjs.js --pre-js $HERE/wp_pre.js"
 step "cpython: make -j$JOBS"
 # The -lz we gave configure makes it believe zlib exists (pkg-config is skipped when
 # *_LIBS is set), so binascii would use zlib's crc32: drop that, it has its own.

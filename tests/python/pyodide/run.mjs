@@ -23,7 +23,7 @@ function startInstance(module, skip, opts) {
     // (Pyodide prints the fatal error there) instead of the TAP stream.
     stdout: true, stderr: true,
     workerData: {
-      indexURL: INDEX_URL, asmJs: opts.asmJs || null, mounts: MOUNTS, env: opts.env || {},
+      indexURL: opts.indexURL || INDEX_URL, asmJs: opts.asmJs || null, mounts: MOUNTS, env: opts.env || {},
       testsDir: opts.testsDir || "/repo/tests/python", driverDir: "/repo/tests/python/pyodide",
       module, skip: [...skip], loadOptions: opts.loadOptions || {},
     },
@@ -31,7 +31,8 @@ function startInstance(module, skip, opts) {
 }
 
 /** Runs `module`; resolves {results: [{id, status, detail}], instances, loadMs}.
- * opts: loadTimeoutMs, testTimeoutMs, maxInstances, asmJs (a patched pyodide.asm.js),
+ * opts: loadTimeoutMs, testTimeoutMs, maxInstances, asmJs (a patched pyodide.asm.js, or
+ * pyodide.asm.mjs from 314 on), indexURL (another npm Pyodide, with a trailing slash),
  * testsDir (Pyodide path of the tests), env, loadOptions (more loadPyodide options).
  * Never rejects: problems become results. */
 export async function runModule(module, opts = {}) {

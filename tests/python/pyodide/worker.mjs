@@ -8,14 +8,17 @@ const { indexURL, asmJs, mounts, env, testsDir, driverDir, module, skip, loadOpt
 const post = (m) => parentPort.postMessage(m);
 
 try {
+  const options = { ...loadOptions };
   if (asmJs) {
     // The loader skips fetching pyodide.asm.js when the factory exists already: this is
-    // how a patched copy (outside node_modules) is used.
-    await import(pathToFileURL(asmJs).href);
+    // how a patched copy (outside node_modules) is used. An ES module (314's
+    // pyodide.asm.mjs) exports the factory instead, which loadPyodide takes as an option.
+    const m = await import(pathToFileURL(asmJs).href);
+    if (m.default) options.createPyodideModule = m.default;
   }
   const { loadPyodide } = await import(pathToFileURL(indexURL + "pyodide.mjs").href);
   const t0 = Date.now();
-  const py = await loadPyodide({ ...loadOptions, indexURL, env: { HOME: "/home/pyodide", ...env } });
+  const py = await loadPyodide({ ...options, indexURL, env: { HOME: "/home/pyodide", ...env } });
   post({ type: "loaded", ms: Date.now() - t0, version: py.version,
          mainScriptUrlOrBlob: py._module?.mainScriptUrlOrBlob ?? null });
   for (const [host, at] of mounts) {
