@@ -78,6 +78,7 @@ install_out() {
   step "ready: $OUT (key $KEY)"
 }
 if [ -f "$DONE/stamp" ]; then
+  touch "$DONE/stamp"
   step "cached build $KEY ($PY_DSC, $FFI_DSC, $EMCC_VERSION)"
   install_out; exit 0
 fi
@@ -215,9 +216,15 @@ echo "$KEY $PY_DSC $FFI_DSC $EMCC_VERSION" >"$DONE.tmp/stamp"
 rm -rf "$DONE"; mv "$DONE.tmp" "$DONE"
 cd "$ROOT"
 rm -rf "$W"
-# Older builds (other keys) and their work dirs are of no further use.
+# Clones of other revisions on this machine (CI's, other worktrees) share the cache: a
+# build of another key goes only when unused for a week (its stamp is touched on use),
+# a work dir when untouched for a day.
 for d in "$CACHE"/*; do
-  case ${d##*/} in "$KEY"|src) ;; [0-9a-f]*|work-*) rm -rf "$d" ;; esac
+  case ${d##*/} in
+    "$KEY"|src) ;;
+    work-*) find "$d" -maxdepth 0 -mmin +1440 -exec rm -rf {} + ;;
+    [0-9a-f]*) [ -f "$d/stamp" ] && find "$d/stamp" -mtime +7 -exec rm -rf "$d" \; ;;
+  esac
 done
 install_out
 step "done in $((SECONDS - T0)) s"
