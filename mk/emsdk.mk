@@ -39,7 +39,7 @@ $(W69)/shapes/es6-O2.mjs: pyodide-patches/host/host.c | emsdk-3.1.69
 .PHONY: test-wasm-3.1.69 test-patches-emsdk-3.1.69 test-py-pyodide-3.1.69
 # Run from the top make: a sub-make per toolchain keeps every variable of the other apart.
 test-wasm-3.1.69: emsdk-3.1.69
-	$(MAKE) --no-print-directory EMSDK_VERSION=3.1.69 test-pool-wasm test-patches-emsdk-3.1.69 test-py-pyodide-3.1.69
+	$(MAKE) --no-print-directory EMSDK_VERSION=3.1.69 test-pool-wasm test-patches-emsdk-3.1.69 test-py-pyodide-3.1.69 test-layout
 # (inside that sub-make)
 test-patches-emsdk-3.1.69: $(W69)/libwarmpool.so $(W69)/libwarmpool-serial.so $(W69)/host/host.js \
   $(W69)/host-patched/host.js $(W69)/test/libkernels.so $(W69)/test/libwarmpool-nosync.so \
