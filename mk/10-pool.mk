@@ -11,7 +11,7 @@ test-pool-c: $(B)/native/test_c
 	@echo "== pool: C tests (native, gcc -O2)"
 	timeout 600 $< pool.
 # One scenario process in the patched Pyodide-like host, one subtest per property.
-test-pool-wasm: $(WB)/libwarmpool.so $(WB)/host-patched/host.js $(WB)/test/libkernels.so
-	@echo "== pool: properties on Wasm threads (Node host)"
-	timeout 300 $(WNODE) --test --test-timeout=180000 tests/pool/wasm.test.mjs
+test-pool-wasm: $(WB)/libwarmpool.so $(WB)/$(WASM_POOL_HOST)/host.js $(WB)/test/libkernels.so
+	@echo "== pool: properties on Wasm threads (Node host, emcc $(EMSDK_VERSION))"
+	WARMPOOL_POOL_HOST=$(WASM_POOL_HOST) timeout 300 $(WNODE) --test --test-timeout=180000 tests/pool/wasm.test.mjs
 TEST_TARGETS += test-pool-c test-pool-wasm

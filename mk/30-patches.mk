@@ -5,38 +5,40 @@ WPATCH     := $(PY) pyodide-patches/wpatch.py
 WPATCH_SRC := pyodide-patches/wpatch.py $(wildcard pyodide-patches/*_set.py) pyodide-patches/replay_runtime.js
 
 # --- The threaded test host: a Pyodide-like -pthread main module. It exports exactly what
-# side modules may import (the allow-list minus the linker's own names), keeps enough
-# pre-started workers for the largest pool the tests make (7) plus submitter threads, and
+# side modules may import (the allow-lists minus the linker's own names and what the
+# toolchain lacks), keeps enough pre-started workers for the largest pool the tests make (7) plus submitter threads, and
 # gives JS the pieces Pyodide uses: FS (MEMFS), loadDynamicLibrary, addFunction.
 HOST_POOL := 12
-HOST_EXPORTS := $(shell sed -e 's/\#.*//' $(IMPORTS_DIR)/allowed.txt | grep -vxE '\s*|memory|__indirect_function_table|__stack_pointer|__memory_base|__table_base')
+HOST_EXPORTS := $(filter-out $(EM_LACKS),$(shell sed -e 's/\#.*//' $(IMPORTS_ALLOW) | grep -vxE '\s*|memory|__indirect_function_table|__stack_pointer|__memory_base|__table_base'))
 comma := ,
 space := $(subst ,, )
 HOST_LDFLAGS = -Wno-experimental -pthread -sMAIN_MODULE=2 -sMODULARIZE -sEXPORT_NAME=createHost -sWASM_BIGINT \
   -sPTHREAD_POOL_SIZE=$(HOST_POOL) -sALLOW_TABLE_GROWTH -sINITIAL_MEMORY=128MB -sEXIT_RUNTIME=0 \
   -sEXPORTED_FUNCTIONS=_main,_host_dlopen,_host_dlsym,_host_dlerror,$(subst $(space),$(comma),$(HOST_EXPORTS:%=_%)) \
-  -sEXPORTED_RUNTIME_METHODS=FS,addFunction,loadDynamicLibrary,UTF8ToString,stringToUTF8,getWasmTableEntry
+  -sEXPORTED_RUNTIME_METHODS=FS,addFunction,loadDynamicLibrary,UTF8ToString,stringToUTF8,$(EM_TABLE_METHOD)
 # $(call wasm_host,DIR,OPT): the unpatched host built at OPT in $(WB)/DIR
 define wasm_host
-$(WB)/$(1)/host.js: pyodide-patches/host/host.c $(IMPORTS_DIR)/allowed.txt mk/30-patches.mk
+$(WB)/$(1)/host.js: pyodide-patches/host/host.c $(IMPORTS_ALLOW) mk/30-patches.mk
 	@mkdir -p $$(dir $$@)
-	$(EMCC) $(2) $(WFLAGS) $(HOST_LDFLAGS) pyodide-patches/host/host.c -o $$@
+	$$(EMCC) $(2) $(WFLAGS) $(HOST_LDFLAGS) pyodide-patches/host/host.c -o $$@
 endef
 $(eval $(call wasm_host,host,-O2))
 # -O0/-O1 builds: the anchors must match every optimisation level's text.
 $(eval $(call wasm_host,fixtures/O0,-O0))
 $(eval $(call wasm_host,fixtures/O1,-O1))
-# The patched host: same build, its JS run through the tool.
-$(WB)/host-patched/host.js: $(WB)/host/host.js $(WPATCH_SRC)
+# The patched host: same build, its JS run through the tool. The tool has no 3.1.69 shape
+# yet: that host gets every patch but table-fit-4 (4.0.4+'s anchor), to run them on real
+# 3.1.69 output (tests/patches/emsdk3169.test.mjs).
+$(WB)/host-patched/host.js: $(WB)/host/host.js $(WPATCH_SRC) tests/patches/patch_variant.py
 	@mkdir -p $(dir $@)
-	cp $(WB)/host/host.wasm $(WB)/host/host.worker.js $(dir $@)
-	$(WPATCH) --set emscripten $< -o $@
+	cp $(WB)/host/host.wasm $(EM_WORKER_JS:%=$(WB)/host/%) $(dir $@)
+	$(if $(WB_SUFFIX),$(PY) tests/patches/patch_variant.py $< $@ --set emscripten --without table-fit-4,$(WPATCH) --set emscripten $< -o $@)
 
 # The host with only the zero-library-memory patch: plain C dlopen needs none of the
 # others, but 3.1.6 hands a library loaded at run time dirty heap memory.
 $(WB)/host-zeroed/host.js: $(WB)/host/host.js $(WPATCH_SRC)
 	@mkdir -p $(dir $@)
-	cp $(WB)/host/host.wasm $(WB)/host/host.worker.js $(dir $@)
+	cp $(WB)/host/host.wasm $(EM_WORKER_JS:%=$(WB)/host/%) $(dir $@)
 	$(WPATCH) --set emscripten --only zero-library-memory $< -o $@
 
 # --- Test side modules: kernels with globals and table entries of their own that start

@@ -2,7 +2,7 @@
 # on Debian's CPython, inside stock Pyodide (npm, under Node) against the serial side
 # module, and inside the threaded CPython-on-Wasm against the threaded one, each with the
 # suite's C kernels (tests/python/kernels.c) built for that runtime.
-PYW := $(B)/py-wasm
+PYW := $(B)/py-wasm$(WB_SUFFIX)
 $(B)/native/libkernels.so: tests/python/kernels.c
 	@mkdir -p $(@D)
 	$(CC) $(WFLAGS) -O2 -fPIC -shared -pthread -o $@ $<

@@ -32,9 +32,10 @@ $(WB)/test/libwbench.so: bench/wasm_bench_core.c bench/bench.h pool/include/warm
 $(B)/bench/wasm_bench_native: bench/wasm_bench_core.c bench/bench.h $(B)/native/libwarmpool.a
 	@mkdir -p $(@D)
 	$(CC) $(BENCH_CFLAGS) -DWB_MAIN -Ibench $< $(B)/native/libwarmpool.a -lm -o $@
-bench-wasm: $(WB)/libwarmpool.so $(WB)/host-patched/host.js $(WB)/test/libwbench.so $(B)/bench/wasm_bench_native
-	@echo "== Wasm pool (Node host, real Wasm threads) next to native, same code, interleaved rounds"
-	timeout 300 $(WNODE) bench/wasm_bench.mjs
+bench-wasm: $(WB)/libwarmpool.so $(WB)/host-patched/host.js $(WB)/test/libwbench.so $(B)/bench/wasm_bench_native \
+		bench-wasm-3.1.69-libs
+	@echo "== Wasm pool (Node host, real Wasm threads; emcc 3.1.6 and 3.1.69) next to native, same code, interleaved rounds"
+	WASM_BENCH_TOOLCHAINS=3.1.6,3.1.69 timeout 300 $(WNODE) bench/wasm_bench.mjs
 
 bench-wasm-python: wasm-python $(WB)/libwarmpool.so $(B)/native/libwarmpool.so $(WB)/libwarmpool-serial.so \
 		$(PYW)/libkernels.so $(PYW)/libkernels-serial.so $(B)/native/libkernels.so

@@ -20,3 +20,37 @@ emsdk-3.1.69:
 # under node. Not in TEST_TARGETS yet (the first build is long).
 test-emsdk-3.1.69-smoke: emsdk-3.1.69
 	NODE=$(or $(NODE),node) bash pyodide-patches/toolchain/smoke/smoke.sh $(or $(B),build)/emsdk-3.1.69-smoke
+
+# --- The Wasm suites with 3.1.69: the same rules with EMSDK_VERSION=3.1.69 (mk/00-toolchain.mk),
+# output in build/wasm-3.1.69. In make test: the toolchain is a prerequisite, so a fresh
+# machine builds it here (cached outside the clone afterwards).
+W69 := $(B)/wasm-3.1.69
+# More shapes of 3.1.69's output for the patch tool: a plain -O2 program, MODULARIZE +
+# EXPORT_ES6 (the host itself is MODULARIZE at -O0/-O1/-O2).
+SHAPE_FLAGS = -Wno-experimental -pthread -sMAIN_MODULE=2 -sWASM_BIGINT -sALLOW_TABLE_GROWTH \
+  -sEXPORTED_FUNCTIONS=_main,_host_dlopen
+$(W69)/shapes/plain-O2.js: pyodide-patches/host/host.c | emsdk-3.1.69
+	@mkdir -p $(@D)
+	$(EMCC_3169) -O2 $(SHAPE_FLAGS) $< -o $@
+$(W69)/shapes/es6-O2.mjs: pyodide-patches/host/host.c | emsdk-3.1.69
+	@mkdir -p $(@D)
+	$(EMCC_3169) -O2 $(SHAPE_FLAGS) -sMODULARIZE -sEXPORT_ES6 -sEXPORT_NAME=createHost $< -o $@
+
+.PHONY: test-wasm-3.1.69 test-patches-emsdk-3.1.69 test-py-pyodide-3.1.69
+# Run from the top make: a sub-make per toolchain keeps every variable of the other apart.
+test-wasm-3.1.69: emsdk-3.1.69
+	$(MAKE) --no-print-directory EMSDK_VERSION=3.1.69 test-pool-wasm test-patches-emsdk-3.1.69 test-py-pyodide-3.1.69 test-layout
+# (inside that sub-make)
+test-patches-emsdk-3.1.69: $(W69)/libwarmpool.so $(W69)/libwarmpool-serial.so $(W69)/host/host.js \
+  $(W69)/host-patched/host.js $(W69)/test/libkernels.so $(W69)/test/libwarmpool-nosync.so \
+  $(W69)/fixtures/O0/host.js $(W69)/fixtures/O1/host.js $(W69)/shapes/plain-O2.js $(W69)/shapes/es6-O2.mjs
+	@echo "== patches: each trap's scenario on Emscripten 3.1.69's output (Node host)"
+	WARMPOOL_WB=$(W69) timeout 900 $(WNODE) --test --test-timeout=180000 --test-reporter=spec tests/patches/emsdk3169.test.mjs
+test-py-pyodide-3.1.69: $(W69)/libwarmpool-serial.so $(B)/py-wasm-3.1.69/libkernels-serial.so
+	@echo "== Python package tests: 3.1.69's serial side module in npm Pyodide 0.27, 0.29, 314"
+	timeout 1200 $(NODE) --test --test-concurrency=1 tests/python/pyodide/emsdk3169.test.mjs
+TEST_TARGETS += test-wasm-3.1.69
+# What bench/wasm_bench.mjs needs of the 3.1.69 build (make bench-wasm prints both side by side).
+.PHONY: bench-wasm-3.1.69-libs
+bench-wasm-3.1.69-libs: emsdk-3.1.69
+	$(MAKE) --no-print-directory EMSDK_VERSION=3.1.69 $(W69)/libwarmpool.so $(W69)/host/host.js $(W69)/test/libwbench.so

@@ -21,7 +21,9 @@ export const LAYOUT = {
     'late_wakeups', 'futex_wakes', 'caller_sleeps', 'worker_sleeps', 'warm_on', 'cooldowns'], 8) } },
 };
 export const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
-export const BUILD = path.join(ROOT, 'build/wasm');
+// The Wasm build in use: build/wasm (emcc 3.1.6), or the one make's EMSDK_VERSION picked
+// (WARMPOOL_WB, e.g. build/wasm-3.1.69).
+export const BUILD = path.resolve(ROOT, process.env.WARMPOOL_WB || 'build/wasm');
 
 // from: 'direct' (require the file), 'elsewhere' (its text evaluated by a loader in another
 // directory, as bundlers and Pyodide's loader do), opts: Emscripten Module settings.
@@ -40,7 +42,11 @@ export async function startHost(dir, { from = 'direct', opts = {} } = {}) {
     factory = mod.exports;
     opts = { wasmBinary: readFileSync(path.join(dir, 'host.wasm')), ...opts };
   }
-  const M = await factory({ print: () => {}, ...opts });
+  // An absolute path is a file on disk: 3.1.69 reads a library C cannot find in its FS
+  // from locateFile(path), which would put the script's directory in front (3.1.6 read
+  // the path as given).
+  const locateFile = (p, dir) => (path.isAbsolute(p) ? p : dir + p);
+  const M = await factory({ print: () => {}, locateFile, ...opts });
   return new Host(M);
 }
 
@@ -62,9 +68,15 @@ export class Host {
     this.M.FS.writeFile(file, bytes);
   }
   // Pyodide's way: JS loads the library first (from MEMFS when memfs, else from disk).
+  // The `fs` flag is what Pyodide's Emscripten has (and 3.1.6); stock 3.1.69 dropped it
+  // and reads only from disk or the URL: there a MEMFS-only file cannot be JS-loaded.
+  get jsLoadsFromFs() { return /\bflags\.fs\b/.test(String(this.M.loadDynamicLibrary)); }
   async jsLoad(file, { memfs = false } = {}) {
     const flags = { loadAsync: !process.env.SYNC_LOAD, global: true, nodelete: true, allowUndefined: true };
-    if (memfs) flags.fs = this.M.FS;
+    if (memfs) {
+      if (!this.jsLoadsFromFs) throw new Error(`jsLoad ${file}: this runtime's loadDynamicLibrary cannot read its FS`);
+      flags.fs = this.M.FS;
+    }
     await this.M.loadDynamicLibrary(file, flags);
   }
   // A JS function in the table, as Pyodide adds between library loads.
@@ -72,6 +84,12 @@ export class Host {
     for (let i = 0; i < n; i++) this.M.addFunction(() => 0, 'i');
   }
   dlopen(file) {
+    // 3.1.69's dlopen reads the library in C, from the runtime's FS, and hands those bytes
+    // to every other thread; a file only on the host's disk is what Pyodide mounts with
+    // NODEFS: put it into MEMFS at the same path (3.1.6 read it from disk in each thread).
+    if (!this.jsLoadsFromFs && path.isAbsolute(file) && !this.M.FS.analyzePath(file).exists) {
+      this.memfsWrite(file, readFileSync(file));
+    }
     const p = this.cstr(file);
     const h = this.M._host_dlopen(p);
     this.M._free(p);
@@ -86,7 +104,11 @@ export class Host {
     if (!f) throw new Error(`dlsym ${name}: ${this.M.UTF8ToString(this.M._host_dlerror())}`);
     return f;
   }
-  fn(h, name) { return this.M.getWasmTableEntry(this.dlsym(h, name)); }
+  // (3.1.69's runtime exports the table, 3.1.6's only its getter)
+  fn(h, name) {
+    const i = this.dlsym(h, name);
+    return this.M.getWasmTableEntry ? this.M.getWasmTableEntry(i) : this.M.wasmTable.get(i);
+  }
   // Binds every function we use from libwarmpool and the kernels library.
   bind(poolHandle, kernelsHandle) {
     const P = {};
