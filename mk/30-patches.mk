@@ -61,9 +61,9 @@ PROG_LD  := $(WFLAGS) -Wno-experimental -pthread -sEXIT_RUNTIME=1
 define program
 $(PROG)/$(1)/libside_data.so: $(PROG_SRC)/side_data.c mk/30-patches.mk
 	@mkdir -p $$(@D)
-	$(EMCC) $(2) $(WFLAGS) -fPIC -pthread -Wno-experimental -sSIDE_MODULE=1 $$< -o $$@
+	$$(EMCC) $(2) $(WFLAGS) -fPIC -pthread -Wno-experimental -sSIDE_MODULE=1 $$< -o $$@
 $(PROG)/$(1)/$(4): $(PROG_SRC)/static_data.c $(PROG)/$(1)/libside_data.so $(PROG_SRC)/dynlibs_pre.js
-	cd $$(@D) && $(EMCC) $(2) $(PROG_LD) $(3) $(abspath $$<) $(if $(5),libside_data.so) -o $(4)
+	cd $$(@D) && $$(EMCC) $(2) $(PROG_LD) $(3) $(abspath $$<) $(if $(5),libside_data.so) -o $(4)
 PROG_ALL += $(PROG)/$(1)/$(4)
 endef
 $(eval $(call program,mm1-O0,-O0,-sMAIN_MODULE=1,static_data.js,link))
