@@ -8,7 +8,7 @@
 # Then their tests: each installed as its users install it, the package suite run against
 # the installed copy with the checkout out of sys.path (tests/install/).
 DIST := dist
-WHEEL_NAMES    := $(shell $(PY) python/warmpool/_dist.py)
+WHEEL_NAMES    := $(shell $(PY) python/warmpool/_dist.py 2>/dev/null)
 WHEEL_NATIVE   := $(DIST)/$(word 1,$(WHEEL_NAMES))
 WHEEL_PYODIDE  := $(DIST)/$(word 2,$(WHEEL_NAMES))
 WHEEL_THREADED := $(DIST)/$(word 3,$(WHEEL_NAMES))
@@ -27,9 +27,16 @@ $(3): $(WHEEL_SRC) $(2) mk/45-wheels.mk
 	  --no-index --no-build-isolation --no-deps --no-cache-dir -w out .
 	mv $(WHB)/$(1)/out/$$(notdir $$@) $$@
 endef
+# (Without $(PY), on a machine that make deps has not prepared yet, there are no names.)
+ifeq ($(words $(WHEEL_NAMES)),3)
 $(eval $(call wheel,native,$(B)/native/libwarmpool.so,$(WHEEL_NATIVE)))
 $(eval $(call wheel,pyodide,$(WB)/libwarmpool-serial.so,$(WHEEL_PYODIDE)))
 $(eval $(call wheel,threaded,$(WB)/libwarmpool.so,$(WHEEL_THREADED)))
+else
+WHEELS := $(DIST)/no-wheel-names
+$(WHEELS):
+	@echo "$(PY) python/warmpool/_dist.py did not name the wheels: run make deps" >&2; exit 1
+endif
 
 .PHONY: wheels test-wheels test-install-native test-install-pyodide test-install-wasm-python
 wheels: $(WHEELS)

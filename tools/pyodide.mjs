@@ -43,13 +43,15 @@ function lockEntry(wheel, fileName) {
 // loadPyodide options whose lock file lists `wheel` as the package "warmpool": the
 // version's own lock file plus that entry. 0.28+ take lockFileContents and
 // packageBaseUrl; 0.27 only reads a lock file from a URL, and resolves file_name itself.
+// Under Node the base is a directory path: given a file:// URL, Pyodide does not find the
+// wheel "locally", fetches it as from a CDN and caches a copy under ./file:/...
 export function lockFileOptions(version, wheel) {
   const index = indexURL(version);
   const lock = JSON.parse(fs.readFileSync(index + 'pyodide-lock.json', 'utf8'));
   const dir = path.dirname(path.resolve(wheel));
   if (Number(version) >= 0.28) {
     lock.packages.warmpool = lockEntry(wheel, path.basename(wheel));
-    return { lockFileContents: JSON.stringify(lock), packageBaseUrl: pathToFileURL(dir).href + '/' };
+    return { lockFileContents: JSON.stringify(lock), packageBaseUrl: dir + '/' };
   }
   lock.packages.warmpool = lockEntry(wheel, path.resolve(wheel));
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'warmpool-lock-')), 'pyodide-lock.json');

@@ -29,6 +29,7 @@ for (const version of selectedVersions()) {
         for (const i of installs) {
           assert.deepEqual(i.loaded, ["warmpool"], i.messages.join("\n"));
           assert.equal(i.ok, true, i.messages.join("\n"));
+          assert.doesNotMatch(i.messages.join("\n"), /Didn't find package/);
         }
       });
     }
