@@ -43,23 +43,23 @@ def main(argv=None):
     ap.add_argument("summaries", nargs="*")
     a = ap.parse_args(argv)
     print(f"\n== {a.title} (one run on a shared machine: timings are noisy)")
-    print(f"  {'runtime':<42} {'job':<24} {'workers':>7} {'serial ms':>9} {'pool ms':>8} "
+    print(f"  {'runtime':<44} {'job':<24} {'workers':>7} {'serial ms':>9} {'pool ms':>8} "
           f"{'speed-up':>8}  {'pixels':<9}  package")
     bad = 0
     for r in rows(a.summaries):
         if "error" in r:
-            print(f"  {r['runtime']:<42} did not run: {r['error']}")
+            print(f"  {r['runtime']:<44} did not run: {r['error']}")
             bad += 1
             continue
         # No workers: the pool runs every job on the caller, a ratio would be noise.
         speed = f"{r['serial_ms'] / r['pool_ms']:.2f}x" if r["workers"] and r["pool_ms"] else "-"
         pkg = "" if "installed" not in r else "wheel" if r["installed"] else "checkout"
-        print(f"  {r['runtime']:<42} {r['job']:<24} {r['workers']:>7} {r['serial_ms']:>9.2f} "
+        print(f"  {r['runtime']:<44} {r['job']:<24} {r['workers']:>7} {r['serial_ms']:>9.2f} "
               f"{r['pool_ms']:>8.2f} {speed:>8}  {'identical' if r['identical'] else 'DIFFER':<9}  {pkg}")
         bad += not r["identical"]
     for mode, workers, ratio in web_rows(a.web) if a.web else []:
         page = "web page, " + ("stock Pyodide" if mode == "serial" else "threaded CPython")
-        print(f"  {page:<42} {'per-frame resize':<24} {workers:>7} {'':>9} {'':>8} "
+        print(f"  {page:<44} {'per-frame resize':<24} {workers:>7} {'':>9} {'':>8} "
               f"{float(ratio):>7.2f}x  (table above)")
     if a.web:
         print("  Open the page yourself: make web-serve, then http://127.0.0.1:8765/ (stock Pyodide)\n"
