@@ -11,6 +11,7 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 // version -> its directory in node_modules. The demo runs the newest by default; PINNED
 // is npm's `pyodide` itself (no alias), what runners use when not told a version.
 export const VERSIONS = { '0.27': 'pyodide-0.27', '0.29': 'pyodide', '314': 'pyodide-314' };
+const ORDER = ['0.27', '0.29', '314']; // (an object lists the integer-like key '314' first)
 export const NEWEST = '314';
 export const PINNED = '0.29';
 
@@ -26,7 +27,7 @@ export function indexURL(version) {
 export function selectedVersions(env = process.env.PYODIDE_VERSIONS) {
   const vs = (env || '').split(/[\s,]+/).filter(Boolean);
   for (const v of vs) indexURL(v);
-  return vs.length ? vs : Object.keys(VERSIONS);
+  return vs.length ? vs : ORDER;
 }
 
 // The lock-file entry of a wheel (the fields every supported version reads).
@@ -54,8 +55,14 @@ export function lockFileOptions(version, wheel) {
     return { lockFileContents: JSON.stringify(lock), packageBaseUrl: dir + '/' };
   }
   lock.packages.warmpool = lockEntry(wheel, path.resolve(wheel));
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'warmpool-lock-')), 'pyodide-lock.json');
-  fs.writeFileSync(file, JSON.stringify(lock));
+  const text = JSON.stringify(lock);
+  // Named by its content: every instance with the same wheel reuses one file.
+  const hash = crypto.createHash('sha256').update(text).digest('hex').slice(0, 16);
+  const file = path.join(os.tmpdir(), `warmpool-pyodide-lock-${version}-${hash}.json`);
+  if (!fs.existsSync(file)) {
+    fs.writeFileSync(`${file}.${process.pid}`, text);
+    fs.renameSync(`${file}.${process.pid}`, file);
+  }
   return { lockFileURL: file };
 }
 
