@@ -6,7 +6,6 @@ from the wheel (one copy, one handle).
 Environment: WARMPOOL_TEST_INSTALLED=1; in Pyodide, WARMPOOL_TEST_PRELOADED (JSON: the
 library names Pyodide held right after installing the wheel).
 """
-import ctypes
 import json
 import os
 import sys
