@@ -11,6 +11,7 @@ APT_PACKAGES=(
   libxnnpack-dev                                 # Debian's XNNPACK (libxnnpack0) run on our libpthreadpool.so.0
   emscripten dpkg-dev                            # the Wasm builds (apt-get source unpacks with dpkg-source)
   python3 python3-numpy python3-opencv python3-pygame
+  python3-setuptools python3-wheel python3-pip python3-venv  # make wheels, pip in a venv
   chromium firefox-esr                           # browser tests (two engines)
 )
 
@@ -31,12 +32,19 @@ else
   echo "deps: apt packages present"
 fi
 
+# npm ci only when node_modules does not hold what package-lock.json pins (a
+# node_modules copied from elsewhere is fine when every package is the locked version).
 if [ -f package.json ]; then
-  if [ ! -d node_modules ] || [ package.json -nt node_modules ] || [ package-lock.json -nt node_modules ]; then
+  if ! node -e '
+    const lock = require("./package-lock.json");
+    for (const [dir, p] of Object.entries(lock.packages || {})) {
+      if (!dir || p.optional) continue;
+      let v; try { v = require("./" + dir + "/package.json").version; } catch { v = null; }
+      if (v !== p.version) { console.log(`deps: ${dir} is ${v || "missing"}, locked at ${p.version}`); process.exit(1); }
+    }' 2>/dev/null; then
     echo "deps: npm ci"
-    if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
-    touch node_modules
+    npm ci --no-audit --no-fund
   else
-    echo "deps: node_modules present"
+    echo "deps: node_modules matches package-lock.json"
   fi
 fi

@@ -6,12 +6,12 @@ natively (CPython) and on WebAssembly (Pyodide, threaded CPython-on-Wasm).
     with warmpool.Pool() as pool:
         pool.parallel_for(kernels.k, 0, n, ctx=buf)
 
-The C library is found next to this package, or at $WARMPOOL_LIB, or Pool(library=path).
+The C library is the one inside this package (each wheel carries the flavour of one kind
+of runtime), else at $WARMPOOL_LIB, else in a checkout's build/, or Pool(library=path).
 """
-from ._lib import (MissingSymbolError, Library, find_library, library_filename,  # noqa: F401
-                   load as load_library)
+from ._dist import __version__  # noqa: F401
+from ._lib import (MissingSymbolError, WrongFlavourError, Library,  # noqa: F401
+                   find_library, library_filename, load as load_library)
 from .pool import (Pool, PoolClosedError, DEFAULT_MAX_WORKERS,  # noqa: F401
                    WARMPOOL_MAX_WORKERS, default_workers)
-
-__version__ = "0.1.0"
-from .resize import resize, Image  # noqa: F401,E402
+from .resize import resize, Image  # noqa: F401

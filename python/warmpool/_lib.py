@@ -10,8 +10,10 @@ import ctypes
 import os
 import sys
 
-__all__ = ["SIGNATURES", "Library", "MissingSymbolError", "load", "default_library",
-           "library_filename", "find_library"]
+from . import _dist
+
+__all__ = ["SIGNATURES", "Library", "MissingSymbolError", "WrongFlavourError", "load",
+           "default_library", "library_filename", "find_library"]
 
 _p = ctypes.c_void_p          # opaque pointers (warmpool *, fn, ctx): plain addresses
 _sz = ctypes.c_size_t
@@ -59,6 +61,11 @@ class MissingSymbolError(AttributeError):
     """The loaded library has no such function (built from older sources)."""
 
 
+class WrongFlavourError(OSError):
+    """The package carries a library built for another runtime (a wheel of the wrong
+    flavour was installed); the message names the wheel to install instead."""
+
+
 def is_emscripten():
     return sys.platform == "emscripten"
 
@@ -68,41 +75,106 @@ def has_wasm_threads():
     return bool(info is not None and getattr(info, "pthreads", False))
 
 
+def runtime_flavour():
+    """Which flavour of the library this runtime loads (keys of _dist.FLAVOURS)."""
+    if not is_emscripten():
+        return "native"
+    return "threaded" if has_wasm_threads() else "pyodide"
+
+
 def library_filename():
     """The file name this runtime needs: a -pthread side module only loads into a runtime
     built with threads (else "mismatch in shared state of memory"), hence the serial one."""
-    if is_emscripten() and not has_wasm_threads():
-        return "libwarmpool-serial.so"
-    return "libwarmpool.so"
+    return _dist.FLAVOURS[runtime_flavour()][0]
 
 
-def _candidates():
-    here = os.path.dirname(os.path.abspath(__file__))
-    name = library_filename()
-    yield os.path.join(here, name)
-    # A source checkout: python/warmpool/ next to build/.
-    root = os.path.dirname(os.path.dirname(here))
-    yield os.path.join(root, "build", "wasm" if is_emscripten() else "native", name)
+_HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def _magic(path):
+    try:
+        with open(path, "rb") as f:
+            return f.read(4)
+    except OSError:
+        return b""
+
+
+def _flavour_of(path):
+    name, magic = os.path.basename(path), _magic(path)
+    for flavour, (lib, lib_magic, _tags, _stored) in _dist.FLAVOURS.items():
+        if name == lib and magic == lib_magic:
+            return flavour
+    return None
+
+
+def _runtime_text():
+    threads = ""
+    if is_emscripten():
+        threads = ", with Wasm threads" if has_wasm_threads() else ", no Wasm threads"
+    return (f"{sys.implementation.name} {sys.version.split()[0]} on "
+            f"{sys.platform}{threads}")
+
+
+def _own_library(package_dir=_HERE):
+    """The library inside the package directory (an installed wheel carries one), None if
+    there is none (a checkout). Raises WrongFlavourError if the package carries libraries
+    but none of this runtime's flavour: rather that than a link error or a crash."""
+    try:
+        found = sorted(f for f in os.listdir(package_dir)
+                       if f.startswith("libwarmpool") and f.endswith(".so"))
+    except OSError:
+        return None
+    if not found:
+        return None
+    want = runtime_flavour()
+    path = os.path.join(package_dir, library_filename())
+    if os.path.exists(path) and _flavour_of(path) == want:
+        return path
+    have = []
+    for f in found:
+        flavour = _flavour_of(os.path.join(package_dir, f))
+        have.append(f"{f} ({'for ' + _dist.DESCRIBE[flavour] if flavour else 'unknown build'})")
+    raise WrongFlavourError(
+        f"this warmpool in {package_dir} carries {', '.join(have)}, but this runtime "
+        f"({_runtime_text()}) needs {library_filename()} for {_dist.DESCRIBE[want]}: "
+        f"install {_dist.wheel_name(want)} instead")
+
+
+def _explicit(path, origin):
+    path = os.fspath(path)
+    if os.path.isdir(path):
+        path = os.path.join(path, library_filename())
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"warmpool library not found: {path} (from {origin})")
+    return path
 
 
 def find_library(path=None):
-    """The library file to load: `path`, else $WARMPOOL_LIB, else next to the package (or
-    in the checkout's build/ directory). A directory means: the right file name in it."""
-    explicit = path if path is not None else os.environ.get(ENV_VAR) or None
-    if explicit is not None:
-        explicit = os.fspath(explicit)
-        if os.path.isdir(explicit):
-            explicit = os.path.join(explicit, library_filename())
-        if not os.path.exists(explicit):
-            origin = "path" if path is not None else "$" + ENV_VAR
-            raise FileNotFoundError(f"warmpool library not found: {explicit} (from {origin})")
-        return explicit
-    tried = list(_candidates())
-    for c in tried:
-        if os.path.exists(c):
-            return c
-    raise FileNotFoundError("warmpool library not found; tried " + ", ".join(tried) +
-                            f"; set ${ENV_VAR} or pass a path")
+    """The library file to load: `path`; else the copy inside the package (an installed
+    wheel), which $WARMPOOL_LIB does not override; else $WARMPOOL_LIB; else the checkout's
+    build/ directory. A directory means: this runtime's file name in it."""
+    if path is not None:
+        return _explicit(path, "path")
+    return _search(_HERE)
+
+
+def _search(package_dir):
+    own = _own_library(package_dir)
+    if own is not None:
+        return own
+    env = os.environ.get(ENV_VAR)
+    if env:
+        return _explicit(env, "$" + ENV_VAR)
+    # A source checkout: python/warmpool/ next to build/.
+    root = os.path.dirname(os.path.dirname(package_dir))
+    checkout = os.path.join(root, "build", "wasm" if is_emscripten() else "native",
+                            library_filename())
+    if os.path.exists(checkout):
+        return checkout
+    raise FileNotFoundError(
+        f"warmpool library not found: the package carries none, ${ENV_VAR} is not set "
+        f"and {checkout} does not exist; install {_dist.wheel_name(runtime_flavour())}, "
+        f"set ${ENV_VAR} or pass a path")
 
 
 class Library:

@@ -6,10 +6,19 @@ import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))       # the checkout: tests/python/../..
-sys.path.insert(0, os.path.join(ROOT, "python"))      # import warmpool from python/
+# WARMPOOL_TEST_INSTALLED=1: the suite runs against an installed wheel, else against
+# the checkout's python/.
+INSTALLED = os.environ.get("WARMPOOL_TEST_INSTALLED") == "1"
+if not INSTALLED:
+    sys.path.insert(0, os.path.join(ROOT, "python"))
 
 import warmpool  # noqa: E402
 from warmpool import _lib  # noqa: E402
+
+if INSTALLED and os.path.realpath(warmpool.__file__).startswith(
+        os.path.realpath(os.path.join(ROOT, "python")) + os.sep):
+    raise ImportError(f"WARMPOOL_TEST_INSTALLED=1 but warmpool comes from the checkout's "
+                      f"python/: {warmpool.__file__}")
 
 EMSCRIPTEN = _lib.is_emscripten()
 # Pool workers on Wasm start only when the JS main thread runs its event loop. Runtimes

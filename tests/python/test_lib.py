@@ -1,10 +1,12 @@
 """Finding and loading the library; the signature table; missing symbols."""
 import ctypes
 import os
+import shutil
+import tempfile
 import unittest
 
-from support import EMSCRIPTEN, WASM_THREADS, warmpool
-from warmpool import _lib
+from support import EMSCRIPTEN, ROOT, WASM_THREADS, warmpool
+from warmpool import _dist, _lib
 
 
 class Finding(unittest.TestCase):
@@ -26,7 +28,7 @@ class Finding(unittest.TestCase):
     @unittest.skipUnless(EMSCRIPTEN and not WASM_THREADS, "a Wasm runtime without threads")
     def test_threaded_side_module_cannot_load_here(self):
         # Why the serial library is picked: the -pthread build refuses to link.
-        threaded = os.path.join(os.path.dirname(_lib.find_library()), "libwarmpool.so")
+        threaded = os.path.join(ROOT, "build", "wasm", "libwarmpool.so")
         if not os.path.exists(threaded):
             self.skipTest(f"{threaded} is not built")
         with self.assertRaisesRegex(OSError, "shared state of memory"):
@@ -42,13 +44,52 @@ class Finding(unittest.TestCase):
         self.assertEqual(_lib.find_library(path), path)
         self.assertEqual(_lib.find_library(os.path.dirname(path)), path)
 
-    def test_env_var(self):
+    def package(self, files):
+        """A package directory holding `files` (name -> bytes, or a path to copy)."""
+        d = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, d)
+        for name, content in files.items():
+            if isinstance(content, str):
+                shutil.copy(content, os.path.join(d, name))
+            else:
+                with open(os.path.join(d, name), "wb") as f:
+                    f.write(content)
+        return d
+
+    def test_env_var_when_the_package_carries_no_library(self):
         path = _lib.find_library()
         os.environ[_lib.ENV_VAR] = os.path.dirname(path)
-        self.assertEqual(_lib.find_library(), path)
+        self.assertEqual(_lib._search(self.package({})), path)
         os.environ[_lib.ENV_VAR] = "/nonexistent/libwarmpool.so"
         with self.assertRaisesRegex(FileNotFoundError, "WARMPOOL_LIB"):
-            _lib.find_library()
+            _lib._search(self.package({}))
+
+    def test_nothing_found_names_the_wheel(self):
+        with self.assertRaises(FileNotFoundError) as cm:
+            _lib._search(self.package({}))
+        self.assertIn(_dist.wheel_name(_lib.runtime_flavour()), str(cm.exception))
+
+    def test_package_copy_wins_over_env_var(self):
+        name = _lib.library_filename()
+        pkg = self.package({name: _lib.find_library()})
+        for env in ("/nonexistent/libwarmpool.so", os.path.dirname(_lib.find_library())):
+            with self.subTest(env=env):
+                os.environ[_lib.ENV_VAR] = env
+                self.assertEqual(_lib._search(pkg), os.path.join(pkg, name))
+
+    def test_package_of_another_flavour_names_the_right_wheel(self):
+        mine = _lib.runtime_flavour()
+        for flavour, (name, magic, _tags, _stored) in _dist.FLAVOURS.items():
+            if flavour == mine:
+                continue
+            with self.subTest(flavour=flavour):
+                pkg = self.package({name: magic + bytes(60)})
+                os.environ[_lib.ENV_VAR] = os.path.dirname(_lib.find_library())
+                with self.assertRaises(warmpool.WrongFlavourError) as cm:
+                    _lib._search(pkg)
+                msg = str(cm.exception)
+                self.assertIn(_dist.wheel_name(mine), msg)
+                self.assertIn(f"{name} (for {_dist.DESCRIBE[flavour]})", msg)
 
     def test_missing_file_is_a_clear_error(self):
         with self.assertRaisesRegex(FileNotFoundError, "/nonexistent/x.so"):

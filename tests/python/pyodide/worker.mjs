@@ -1,10 +1,14 @@
 // One Pyodide instance in a worker thread: runs one Python test module and streams each
 // test's start and result to the parent, which can kill this thread on a hang or a trap.
+// With `install`, the wheel is installed first (as an app would) and the checkout's
+// python/ is not mounted.
 import { parentPort, workerData } from "node:worker_threads";
 import { pathToFileURL } from "node:url";
 import fs from "node:fs";
+import { installWheel, loadedLibraries, lockFileOptions } from "../../../tools/pyodide.mjs";
 
-const { indexURL, asmJs, mounts, env, testsDir, driverDir, module, skip, loadOptions } = workerData;
+const { version, indexURL, asmJs, mounts, env, testsDir, driverDir, module, skip, loadOptions,
+        install } = workerData;
 const post = (m) => parentPort.postMessage(m);
 
 try {
@@ -18,9 +22,20 @@ try {
   }
   const { loadPyodide } = await import(pathToFileURL(indexURL + "pyodide.mjs").href);
   const t0 = Date.now();
-  const py = await loadPyodide({ ...options, indexURL, env: { HOME: "/home/pyodide", ...env } });
+  const lock = install?.how === "lockfile" ? lockFileOptions(version, install.wheel) : {};
+  const pyEnv = { HOME: "/home/pyodide", ...env };
+  const py = await loadPyodide({ ...options, ...lock, indexURL, env: pyEnv });
   post({ type: "loaded", ms: Date.now() - t0, version: py.version,
          mainScriptUrlOrBlob: py._module?.mainScriptUrlOrBlob ?? null });
+  let preloaded = [];
+  if (install) {
+    const r = await installWheel(py, install.wheel, install.how);
+    preloaded = loadedLibraries(py);
+    py.runPython(`import os; os.environ["WARMPOOL_TEST_PRELOADED"] = ${JSON.stringify(JSON.stringify(preloaded))}`);
+    post({ type: "installed", ...r, preloaded });
+  } else {
+    post({ type: "installed", ok: null });
+  }
   for (const [host, at] of mounts) {
     py.FS.mkdirTree(at);
     py.mountNodeFS(at, fs.realpathSync(host));
