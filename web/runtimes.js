@@ -48,10 +48,12 @@ const installers = {
     return { site };
   },
   // The threaded CPython has no installer and no zlib: zips and (stored) wheels alike are
-  // extracted with zipfile. The library is always the separately served one (see
-  // WARMPOOL_LIB below), whatever the archive carries.
+  // extracted with zipfile, all but the libraries. A library there would exist only in
+  // this worker's MEMFS, which the runtime's pthread workers cannot read (they fetch the
+  // path by URL): the package then uses the served one (WARMPOOL_LIB below).
   threaded(exec, pkgPath, site) {
-    exec(`import zipfile\nzipfile.ZipFile(${JSON.stringify(pkgPath)}).extractall(${JSON.stringify(site)})`);
+    exec(`import zipfile\nz = zipfile.ZipFile(${JSON.stringify(pkgPath)})\n` +
+      `z.extractall(${JSON.stringify(site)}, [n for n in z.namelist() if not n.endswith(".so")])`);
   },
 };
 
