@@ -52,3 +52,5 @@ void wp_set_thread_name(const char *name) {
     (void)name;
 #endif
 }
+
+void wp_worker_setup(void) {}
