@@ -416,18 +416,19 @@ static void run_job(warmpool *p, size_t begin, size_t end, size_t g, const struc
     }
     atomic_store_explicit(&p->gate, GATE_OPEN, memory_order_release);
     atomic_fetch_add(&p->seq, SEQ_JOB);
+    /* A cold job is timed from after the wake (if any): what is learnt is how long the
+       job itself runs, next to how long a woken worker takes to arrive. */
     struct wake_plan plan = {atomic_load(&p->sleepers), nchunks - 1, 0};
-    if (plan.sleeping) {
-        plan.t0 = wp_now_ns();
-        if (atomic_load_explicit(&p->cold_ns, memory_order_relaxed) >= WAKE_DEFER_NS) {
-            wake_sleepers(p, plan.sleeping, plan.helpers);
-            plan.sleeping = 0;
-        }
+    int cold = plan.sleeping != 0;
+    if (cold && atomic_load_explicit(&p->cold_ns, memory_order_relaxed) >= WAKE_DEFER_NS) {
+        wake_sleepers(p, plan.sleeping, plan.helpers);
+        plan.sleeping = 0;
     }
-    uint64_t chunks = 0, t0 = plan.t0;
+    if (cold) plan.t0 = wp_now_ns();
+    uint64_t chunks = 0;
     size_t items = run_chunks(p, 0, &chunks, plan.sleeping ? &plan : NULL);
     finish_job(p);
-    if (t0) atomic_store_explicit(&p->cold_ns, wp_now_ns() - t0, memory_order_relaxed);
+    if (cold) atomic_store_explicit(&p->cold_ns, wp_now_ns() - plan.t0, memory_order_relaxed);
     wp_ev_job_end(p, s);
     bump(&p->jobs_parallel, 1);
     bump(&p->items_caller, items);
