@@ -6,12 +6,18 @@ POOL_LINUX     := pool/src/prim/linux.c
 POOL_EMSCRIPTEN := pool/src/prim/emscripten.c
 POOL_TESTS_C   := tests/pool/test_pool.c
 
+# The thread-index kernel for the Wasm tests (a -pthread side module: shared memory).
+$(WB)/test/libthreadk.so: tests/pool/thread_kernels.c $(IMPORTS_CHECK)
+	$(call side_module,$(WASM_CFLAGS) $(SIDE_T_FLAGS),$<)
+
 .PHONY: test-pool-c test-pool-wasm
 test-pool-c: $(B)/native/test_c
 	@echo "== pool: C tests (native, gcc -O2)"
 	timeout 600 $< pool.
-# One scenario process in the patched Pyodide-like host, one subtest per property.
-test-pool-wasm: $(WB)/libwarmpool.so $(WB)/host-patched/host.js
+# One scenario process in the patched Pyodide-like host, one subtest per property; then
+# destroy before the workers start, in the host that pre-starts none.
+test-pool-wasm: $(WB)/libwarmpool.so $(WB)/host-patched/host.js $(WB)/host-nopool/host.js \
+		$(WB)/test/libkernels.so $(WB)/test/libthreadk.so
 	@echo "== pool: properties on Wasm threads (Node host)"
 	timeout 300 $(WNODE) --test --test-timeout=180000 tests/pool/wasm.test.mjs
 TEST_TARGETS += test-pool-c test-pool-wasm
