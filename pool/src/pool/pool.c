@@ -28,10 +28,11 @@
  *   been busy for WAKE_DEFER_NS with work still left.
  *
  * Lifetime: the pool block is freed by whoever leaves it last (`refs`: destroy, and every
- * worker thread not yet exited). destroy joins the workers that reached the job loop and
- * detaches the others (not started yet, e.g. Web Workers waiting for the JS event loop,
- * or still in on_start): each of those, when it gets to run, finds itself abandoned
- * (`state`) and exits without calling on_start or running any job.
+ * worker thread not yet exited). destroy joins the workers in the job loop, and natively
+ * also those not started yet (they start by themselves, see `stop` and exit); it detaches
+ * the others (Web Workers waiting for the JS event loop, workers still in on_start): each
+ * of those, when it gets to run, finds itself abandoned (`state`) and exits without
+ * calling on_start or running any job.
  */
 #include "warmpool.h"
 #include "trace/events.h"
@@ -193,8 +194,9 @@ static int steal(_Atomic uint64_t *r, uint32_t *first, uint32_t *count) {
     }
 }
 
-/* The submitter's pending wake of sleeping workers (a deferred cold wake). */
-struct wake_plan { uint32_t sleeping; size_t helpers; uint64_t t0; };
+/* A cold job on the submitter: the sleepers it has not woken yet (a deferred wake), when
+   the job started, and when the submitter last looked at the clock (0: not yet). */
+struct wake_plan { uint32_t sleeping; size_t helpers; uint64_t t0, seen; };
 
 static void wake_sleepers(warmpool *p, uint32_t sleeping, size_t helpers) {
     wp_futex_wake(&p->seq, helpers < sleeping ? (int)helpers : (int)sleeping);
@@ -202,8 +204,9 @@ static void wake_sleepers(warmpool *p, uint32_t sleeping, size_t helpers) {
 }
 
 /* Claims and runs chunks, own share first, then stolen ones, until every share is
-   empty; returns the items done. `plan` (the submitter only) wakes deferred sleepers
-   once WAKE_DEFER_NS have passed with work left. */
+   empty; returns the items done. `plan` (the submitter of a cold job only) wakes
+   deferred sleepers once WAKE_DEFER_NS have passed with work left; the clock is read
+   only between batches, not before the first. */
 static size_t run_chunks(warmpool *p, unsigned thread, uint64_t *chunks, struct wake_plan *plan) {
     const struct wp_call job = {atomic_load_explicit(&p->fn, memory_order_relaxed),
                                 atomic_load_explicit(&p->tfn, memory_order_relaxed),
@@ -211,6 +214,7 @@ static size_t run_chunks(warmpool *p, unsigned thread, uint64_t *chunks, struct 
     size_t begin = atomic_load_explicit(&p->begin, memory_order_relaxed);
     size_t end = atomic_load_explicit(&p->end, memory_order_relaxed);
     size_t grain = atomic_load_explicit(&p->grain, memory_order_relaxed);
+    size_t nchunks = (end - begin - 1) / grain + 1;
     unsigned nthreads = p->nworkers + 1;
     _Atomic uint64_t *mine = &p->slots[thread].range;
     size_t items = 0;
@@ -225,19 +229,36 @@ static size_t run_chunks(warmpool *p, unsigned thread, uint64_t *chunks, struct 
             }
             if (!got) break;
         }
-        if (plan && plan->sleeping && wp_now_ns() - plan->t0 > WAKE_DEFER_NS) {
-            wake_sleepers(p, plan->sleeping, plan->helpers);
-            plan->sleeping = 0;
+        if (plan && plan->sleeping && n) {
+            plan->seen = wp_now_ns();
+            if (plan->seen - plan->t0 > WAKE_DEFER_NS) {
+                wake_sleepers(p, plan->sleeping, plan->helpers);
+                plan->sleeping = 0;
+            }
         }
-        for (uint32_t last = c + k; c < last; c++) {
-            size_t b = begin + (size_t)c * grain;
-            size_t e = end - b > grain ? b + grain : end;
-            wp_ev_chunk_begin(p, thread, b, e);
-            call(&job, thread, b, e);
-            wp_ev_chunk_end(p, thread);
-            items += e - b;
-        }
+        /* The batch is chunks c..c+k-1, items [b, stop). */
+        size_t b = begin + (size_t)c * grain;
+        size_t stop = c + k == nchunks ? end : begin + (size_t)(c + k) * grain;
+        items += stop - b;
         n += k;
+        if (WP_TRACING()) {
+            for (size_t e; b < stop; b = e) {
+                e = stop - b > grain ? b + grain : stop;
+                wp_ev_chunk_begin(p, thread, b, e);
+                call(&job, thread, b, e);
+                wp_ev_chunk_end(p, thread);
+            }
+        } else if (job.tfn) {
+            for (size_t e; b < stop; b = e) {
+                e = stop - b > grain ? b + grain : stop;
+                job.tfn(job.ctx, thread, b, e);
+            }
+        } else {
+            for (size_t e; b < stop; b = e) {
+                e = stop - b > grain ? b + grain : stop;
+                job.fn(job.ctx, b, e);
+            }
+        }
     }
     *chunks += n;
     return items;
@@ -319,27 +340,27 @@ static void format_name(char *out, size_t size, const char *prefix, unsigned n) 
     out[i] = 0;
 }
 
-/* Moves the worker from `from` to `to` unless destroy abandoned it first. */
+/* Moves the worker from `from` to `to` unless destroy abandoned it first. Sequentially
+   consistent with destroy's store of `stop` and its load of `state`: a worker that
+   destroy saw as not started sees `stop` once it starts. */
 static int advance(struct wp_worker *w, uint32_t from, uint32_t to) {
-    return atomic_compare_exchange_strong_explicit(&w->state, &from, to, memory_order_acq_rel,
-                                                   memory_order_acquire);
+    return atomic_compare_exchange_strong(&w->state, &from, to);
 }
 
 static void *worker_main(void *arg) {
     struct wp_worker *w = arg;
     warmpool *p = w->pool;
     unsigned index = w->index;
-    /* Abandoned before it ran (a Web Worker that started after destroy returned): the
+    /* Started after destroy was called (abandoned, or joined before it ever ran): the
        block is still ours until unref, but no job, hook or name is. */
-    if (advance(w, W_CREATED, W_STARTING)) {
-        char name[48];
-        atomic_store(&w->self, this_thread());
-        format_name(name, sizeof name, p->name, index);
-        wp_set_thread_name(name);
-        wp_worker_setup();
-        wp_ev_thread_start(p, index, name);
-        if (p->on_start) p->on_start(p->on_start_arg, index);
-    }
+    if (!advance(w, W_CREATED, W_STARTING) || atomic_load(&p->stop)) goto out;
+    char name[48];
+    atomic_store(&w->self, this_thread());
+    format_name(name, sizeof name, p->name, index);
+    wp_set_thread_name(name);
+    wp_worker_setup();
+    wp_ev_thread_start(p, index, name);
+    if (p->on_start) p->on_start(p->on_start_arg, index);
     if (advance(w, W_STARTING, W_RUNNING)) {
         /* Read `seq` before reporting ready: a job posted after that is one we will see. */
         uint32_t seen = atomic_load_explicit(&p->seq, memory_order_acquire);
@@ -363,6 +384,7 @@ static void *worker_main(void *arg) {
             leave(p);
         }
     }
+out:
     wp_ev_thread_exit(p, index);
     unref(p);
     return NULL;
@@ -409,8 +431,10 @@ static void run_job(warmpool *p, size_t begin, size_t end, size_t g, const struc
     atomic_store_explicit(&p->begin, begin, memory_order_relaxed);
     atomic_store_explicit(&p->end, end, memory_order_relaxed);
     atomic_store_explicit(&p->grain, g, memory_order_relaxed);
+    /* One division for all shares: the first nchunks % nthreads get one chunk more. */
+    uint64_t share = nchunks / nthreads, extra = nchunks % nthreads;
     for (uint64_t t = 0, lo = 0; t < nthreads; t++) {
-        uint64_t hi = nchunks * (t + 1) / nthreads;
+        uint64_t hi = lo + share + (t < extra);
         atomic_store_explicit(&p->slots[t].range, hi << 32 | lo, memory_order_relaxed);
         lo = hi;
     }
@@ -418,7 +442,7 @@ static void run_job(warmpool *p, size_t begin, size_t end, size_t g, const struc
     atomic_fetch_add(&p->seq, SEQ_JOB);
     /* A cold job is timed from after the wake (if any): what is learnt is how long the
        job itself runs, next to how long a woken worker takes to arrive. */
-    struct wake_plan plan = {atomic_load(&p->sleepers), nchunks - 1, 0};
+    struct wake_plan plan = {atomic_load(&p->sleepers), nchunks - 1, 0, 0};
     int cold = plan.sleeping != 0;
     if (cold && atomic_load_explicit(&p->cold_ns, memory_order_relaxed) >= WAKE_DEFER_NS) {
         wake_sleepers(p, plan.sleeping, plan.helpers);
@@ -428,7 +452,12 @@ static void run_job(warmpool *p, size_t begin, size_t end, size_t g, const struc
     uint64_t chunks = 0;
     size_t items = run_chunks(p, 0, &chunks, plan.sleeping ? &plan : NULL);
     finish_job(p);
-    if (cold) atomic_store_explicit(&p->cold_ns, wp_now_ns() - plan.t0, memory_order_relaxed);
+    /* A job that never woke anyone ends about when the clock was last read (its last
+       batch was short); saving that read keeps short cold jobs cheap. */
+    if (cold) {
+        uint64_t t = plan.sleeping && plan.seen ? plan.seen : wp_now_ns();
+        atomic_store_explicit(&p->cold_ns, t - plan.t0, memory_order_relaxed);
+    }
     wp_ev_job_end(p, s);
     bump(&p->jobs_parallel, 1);
     bump(&p->items_caller, items);
@@ -552,15 +581,21 @@ void warmpool_destroy(warmpool *p) {
     wp_futex_wake(&p->seq, INT32_MAX);
     for (unsigned i = 1; i <= p->nworkers; i++) {
         struct wp_worker *w = &p->slots[i];
-        /* A worker in the job loop sees `stop` and exits now: join it. One that has not
-           started (or is still in on_start) may need this very thread to return first
-           (a Web Worker starts only once the JS event loop turns): leave it to free
-           itself, and the block if it is the last one out. */
-        uint32_t st = atomic_load_explicit(&w->state, memory_order_acquire);
-        while (st != W_RUNNING && !advance(w, st, W_ABANDONED))
-            st = atomic_load_explicit(&w->state, memory_order_acquire);
-        if (st == W_RUNNING) pthread_join(p->threads[i - 1], NULL);
-        else pthread_detach(p->threads[i - 1]);
+        /* A worker in the job loop sees `stop` and exits now: join it; so is one not
+           started yet where threads start by themselves (it will see `stop`). One that
+           may need this very thread to return first (a Web Worker starts only once the
+           JS event loop turns), or that is still in on_start (which may block), is left
+           to free itself, and the block if it is the last one out. */
+        for (uint32_t st = atomic_load(&w->state);; st = atomic_load(&w->state)) {
+            if (st == W_RUNNING || (WP_JOIN_UNSTARTED && st == W_CREATED)) {
+                pthread_join(p->threads[i - 1], NULL);
+                break;
+            }
+            if (advance(w, st, W_ABANDONED)) {
+                pthread_detach(p->threads[i - 1]);
+                break;
+            }
+        }
     }
 #endif
     unref(p);
