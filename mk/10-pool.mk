@@ -10,7 +10,7 @@ POOL_TESTS_C   := tests/pool/test_pool.c
 $(WB)/test/libthreadk.so: tests/pool/thread_kernels.c $(IMPORTS_CHECK)
 	$(call side_module,$(WASM_CFLAGS) $(SIDE_T_FLAGS),$<)
 
-.PHONY: test-pool-c test-pool-wasm
+.PHONY: test-pool-c test-pool-wasm test-pool-wasm-python
 test-pool-c: $(B)/native/test_c
 	@echo "== pool: C tests (native, gcc -O2)"
 	timeout 600 $< pool.
@@ -20,4 +20,8 @@ test-pool-wasm: $(WB)/libwarmpool.so $(WB)/host-patched/host.js $(WB)/host-nopoo
 		$(WB)/test/libkernels.so $(WB)/test/libthreadk.so
 	@echo "== pool: properties on Wasm threads (Node host)"
 	timeout 300 $(WNODE) --test --test-timeout=180000 tests/pool/wasm.test.mjs
-TEST_TARGETS += test-pool-c test-pool-wasm
+# The same from Python, in the threaded CPython on Wasm (its JS main thread held busy).
+test-pool-wasm-python: wasm-python $(WB)/libwarmpool.so $(B)/py-wasm/libkernels.so
+	@echo "== pool: destroy before the workers start, from Python (threaded CPython on Wasm)"
+	timeout 300 $(NODE) --test tests/pool/wasm_python.test.mjs
+TEST_TARGETS += test-pool-c test-pool-wasm test-pool-wasm-python
