@@ -1,5 +1,5 @@
 /* pool.c - the pool: workers, job hand-off, warm/cold waiting. Depends on prim/prim.h
- * (futex, clock, yield, worker set-up for each OS) and reports what it does to the tracer
+ * (futex, clock, yield for each OS) and reports what it does to the tracer
  * through trace/events.h; nothing else.
  *
  * How a job moves (read this before changing anything below):
@@ -358,7 +358,6 @@ static void *worker_main(void *arg) {
     atomic_store(&w->self, this_thread());
     format_name(name, sizeof name, p->name, index);
     wp_set_thread_name(name);
-    wp_worker_setup();
     wp_ev_thread_start(p, index, name);
     if (p->on_start) p->on_start(p->on_start_arg, index);
     if (advance(w, W_STARTING, W_RUNNING)) {

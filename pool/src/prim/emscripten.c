@@ -52,5 +52,3 @@ void wp_set_thread_name(const char *name) {
     (void)name;
 #endif
 }
-
-void wp_worker_setup(void) {}

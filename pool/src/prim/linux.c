@@ -40,5 +40,3 @@ void wp_set_thread_name(const char *name) {
     buf[i] = 0;
     pthread_setname_np(pthread_self(), buf);
 }
-
-void wp_worker_setup(void) {}

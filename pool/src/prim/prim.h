@@ -38,9 +38,6 @@ void wp_yield(void);
 void wp_after_wake(void);
 /* Names the calling thread for debuggers and profilers; best effort. */
 void wp_set_thread_name(const char *name);
-/* Called once on each new worker thread, before the pool's on_start hook (which may
-   undo it): whatever the OS needs so that waking a worker costs its submitter least. */
-void wp_worker_setup(void);
 
 /* The CPU's spin-wait hint. */
 static inline void wp_pause(void) {
