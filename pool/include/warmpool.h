@@ -126,16 +126,16 @@ void warmpool_parallel_for(warmpool *pool, size_t begin, size_t end, size_t grai
 
 /* The same with the index of the pool thread that runs each chunk, for per-thread
    scratch: fn(ctx, thread, begin, end), thread 0 for the submitting thread and
-   1..warmpool_workers() for the workers; index k is always the same OS thread for a
-   given pool. Two chunks of one job that run at the same time never see the same index.
-   Index k starts with thread k's share of the chunks, but chunks taken from another
-   share run under the taker's index, so which items an index sees can vary between
-   calls. A job that runs serially (workers not ready, the pool has
-   none, the range is one chunk) sees 0 in every chunk; so do a nested call (made from
-   inside fn: it runs on that thread, which may itself be worker k of the outer job) and
-   a concurrent call from another thread while a job runs. So two such serial jobs on two
-   threads both see 0 at the same time: scratch indexed by `thread` must then belong to
-   the job (one set per call), not to the pool. */
+   1..warmpool_workers() for the workers; index k > 0 is always worker k's OS thread.
+   Two chunks of one job that run at the same time never see the same index. Index k
+   starts with thread k's share of the chunks, but chunks taken from another share run
+   under the taker's index, so which items an index sees can vary between calls. A job
+   that runs serially (workers not ready, the pool has none, the range is one chunk)
+   sees 0 in every chunk; so do a nested call (made from inside fn: it runs on that
+   thread, which may itself be worker k of the outer job) and a concurrent call from
+   another thread while a job runs. So two such serial jobs on two threads both see 0 at
+   the same time: scratch indexed by `thread` must then belong to the job (one set per
+   call), not to the pool. */
 typedef void (*warmpool_thread_fn)(void *ctx, unsigned thread, size_t begin, size_t end);
 void warmpool_parallel_for_with_thread(warmpool *pool, size_t begin, size_t end, size_t grain,
                                        warmpool_thread_fn fn, void *ctx);

@@ -1,6 +1,6 @@
 /* pool.c - the pool: workers, job hand-off, warm/cold waiting. Depends on prim/prim.h
- * (futex, clock, yield for each OS) and reports what it does to the tracer
- * through trace/events.h; nothing else.
+ * (futex, clock, yield for each OS) and reports what it does to the tracer through
+ * trace/events.h; nothing else.
  *
  * How a job moves (read this before changing anything below):
  * - `seq` is the word workers wait on: bit 0 is the warm flag, the rest counts jobs.
