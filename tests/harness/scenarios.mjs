@@ -231,7 +231,7 @@ async function threadIndex(h) {
     const bad = [];
     let onWorkers = 0;
     for (const grain of [0, 1, 7]) {
-      const r = threadJob(h, P, T, pft, pool, n, 5, 20005, grain, 20);
+      const r = threadJob(h, P, T, pft, pool, n, 5, 20005, grain, 200);
       onWorkers += r.byWorkers;
       if (r.missed || r.bad || r.byWorkers !== r.stats.items_workers) bad.push({ grain, ...r });
     }
@@ -277,11 +277,13 @@ async function destroyUnstarted() {
       `k_calls ${calls} -> ${K.calls_get()}`);
     job.free();
   }
-  // A job before the workers started runs serially: thread index 0 in every chunk.
+  // A job before the workers started runs serially: thread index 0 in every chunk. The
+  // rounds above gave back at most 4 loaded Web Workers, which start at once: of 8
+  // workers, some have not started.
   {
     const { T, pft } = await threadKernels(h);
-    const p = P.create(2);
-    const r = threadJob(h, P, T, pft, p, 2, 0, 1000, 1, 0);
+    const p = P.create(8);
+    const r = threadJob(h, P, T, pft, p, 8, 0, 1000, 1, 0);
     P.destroy(p);
     check('thread index: 0 in every chunk of a job run before the workers started',
       r.onCaller === 1000 && !r.bad && r.stats.jobs_serial_not_ready === 1, r);
@@ -337,7 +339,8 @@ async function serialUntilReady(h, P, K) {
       st.items_workers === 0 && job.wrong().length === 0, st);
     job.free();
     await until(() => P.ready(p) === 7, 10000, 'new workers after the event loop turned');
-    const job2 = new Job(h, K, p, 0, 2000, 2000);
+    // Long enough (tens of ms) for woken Web Workers to arrive on a busy machine.
+    const job2 = new Job(h, K, p, 0, 2000, 20000);
     P.parallel_for(p, 0, 2000, 4, K.fill_ptr(), job2.job);
     st = h.stats(P, p);
     check('after yielding: same pool runs in parallel', st.jobs_parallel === 1 &&

@@ -161,13 +161,14 @@ static void unref(warmpool *p) {
 #if WP_THREADS
 static uintptr_t this_thread(void) { return (uintptr_t)pthread_self(); }
 
-/* The owner's claim: a batch from the front of its own share. 0 when it is empty. */
-static int claim_own(_Atomic uint64_t *r, uint32_t *first, uint32_t *count) {
+/* The owner's claim: a batch from the front of its own share (one chunk if `one`). 0 when
+   it is empty. */
+static int claim_own(_Atomic uint64_t *r, uint32_t *first, uint32_t *count, int one) {
     uint64_t v = atomic_load_explicit(r, memory_order_relaxed);
     for (;;) {
         uint32_t lo = (uint32_t)v, hi = (uint32_t)(v >> 32);
         if (lo >= hi) return 0;
-        uint32_t k = (hi - lo) >> BATCH_SHIFT;
+        uint32_t k = one ? 1 : (hi - lo) >> BATCH_SHIFT;
         if (!k) k = 1;
         if (atomic_compare_exchange_weak_explicit(r, &v, (uint64_t)hi << 32 | (lo + k),
                                                   memory_order_relaxed, memory_order_relaxed)) {
@@ -178,13 +179,14 @@ static int claim_own(_Atomic uint64_t *r, uint32_t *first, uint32_t *count) {
     }
 }
 
-/* A thief's claim: half (rounded up) of another share, from the back. */
-static int steal(_Atomic uint64_t *r, uint32_t *first, uint32_t *count) {
+/* A thief's claim: half (rounded up) of another share, from the back (one chunk if
+   `one`). */
+static int steal(_Atomic uint64_t *r, uint32_t *first, uint32_t *count, int one) {
     uint64_t v = atomic_load_explicit(r, memory_order_relaxed);
     for (;;) {
         uint32_t lo = (uint32_t)v, hi = (uint32_t)(v >> 32);
         if (lo >= hi) return 0;
-        uint32_t k = (hi - lo + 1) / 2;
+        uint32_t k = one ? 1 : (hi - lo + 1) / 2;
         if (atomic_compare_exchange_weak_explicit(r, &v, (uint64_t)(hi - k) << 32 | lo,
                                                   memory_order_relaxed, memory_order_relaxed)) {
             *first = hi - k;
@@ -205,8 +207,9 @@ static void wake_sleepers(warmpool *p, uint32_t sleeping, size_t helpers) {
 
 /* Claims and runs chunks, own share first, then stolen ones, until every share is
    empty; returns the items done. `plan` (the submitter of a cold job only) wakes
-   deferred sleepers once WAKE_DEFER_NS have passed with work left; the clock is read
-   only between batches, not before the first. */
+   deferred sleepers once WAKE_DEFER_NS have passed with work left: until then it claims
+   one chunk at a time, so that a long first batch cannot hold the wake back, and reads
+   the clock between chunks (not before the first). */
 static size_t run_chunks(warmpool *p, unsigned thread, uint64_t *chunks, struct wake_plan *plan) {
     const struct wp_call job = {atomic_load_explicit(&p->fn, memory_order_relaxed),
                                 atomic_load_explicit(&p->tfn, memory_order_relaxed),
@@ -221,15 +224,16 @@ static size_t run_chunks(warmpool *p, unsigned thread, uint64_t *chunks, struct 
     uint64_t n = 0;
     for (;;) {
         uint32_t c, k;
-        if (!claim_own(mine, &c, &k)) {
+        int pending = plan && plan->sleeping;
+        if (!claim_own(mine, &c, &k, pending)) {
             unsigned v = thread, got = 0;
             for (unsigned i = 1; i < nthreads && !got; i++) {
                 if (++v == nthreads) v = 0;
-                got = steal(&p->slots[v].range, &c, &k);
+                got = steal(&p->slots[v].range, &c, &k, pending);
             }
             if (!got) break;
         }
-        if (plan && plan->sleeping && n) {
+        if (pending && n) {
             plan->seen = wp_now_ns();
             if (plan->seen - plan->t0 > WAKE_DEFER_NS) {
                 wake_sleepers(p, plan->sleeping, plan->helpers);
