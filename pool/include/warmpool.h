@@ -41,7 +41,7 @@
  *   caller never waits for. A woken worker cannot help a job shorter than its wake-up, so
  *   when the pool's last cold job was that short the caller starts the next one alone and
  *   wakes the sleepers only if it is still busy with work left after a few microseconds
- *   (checked between its batches of chunks): short cold jobs cost about what the work
+ *   (checked between chunks): short cold jobs cost about what the work
  *   costs; a long job right after short ones gets its helpers that much later, once.
  * - Warm (warmpool_warm(p, 1), e.g. on pointer-down): idle workers and a waiting caller
  *   busy-wait with a CPU pause hint and yield now and then. The pool turns warm mode off

@@ -24,8 +24,8 @@
  *   check in.
  * - Cold jobs (workers asleep) cost the submitter a futex wake, and a woken worker needs
  *   microseconds to arrive. When the last cold job was shorter than that, waking cannot
- *   help the next one: the submitter starts alone and wakes the sleepers only once it has
- *   been busy for WAKE_DEFER_NS with work still left.
+ *   help the next one: the submitter starts alone, one chunk at a time, and wakes the
+ *   sleepers only once it has been busy for WAKE_DEFER_NS with work still left.
  *
  * Lifetime: the pool block is freed by whoever leaves it last (`refs`: destroy, and every
  * worker thread not yet exited). destroy joins the workers in the job loop, and natively
