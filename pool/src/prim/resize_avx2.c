@@ -246,31 +246,33 @@ AVX512 int rz_store_gap3_avx512(const uint8_t *lanes, uint8_t *o, int dw, const 
 
 /* Four interleaved channels, eight output pixels (64 source bytes per row) at a time:
    vertical sums in 16-bit lanes, then a pixel is one 64-bit group, so even and odd
-   source pixels are the low and high qwords of each pair of vectors. Reads exactly the
-   source pixels of the outputs it writes. */
+   source pixels are the low and high qwords of each pair of vectors. The four source
+   vectors come from `load` (plain loads here, masked ones for gap-byte pixels). */
+#define HALVE8(load, s0, s1)                                                                  \
+    __extension__({                                                                           \
+        const __m256i z_ = _mm256_setzero_si256();                                            \
+        __m256i v_[4], r_[2];                                                                 \
+        for (int h_ = 0; h_ < 2; h_++) {                                                      \
+            const __m256i a_ = load((s0) + 32 * h_), b_ = load((s1) + 32 * h_);               \
+            /* per 128-bit lane: pixels 0,1 (lo) and 2,3 (hi) of that lane's four */          \
+            v_[2 * h_] = _mm256_add_epi16(_mm256_unpacklo_epi8(a_, z_), _mm256_unpacklo_epi8(b_, z_)); \
+            v_[2 * h_ + 1] = _mm256_add_epi16(_mm256_unpackhi_epi8(a_, z_), _mm256_unpackhi_epi8(b_, z_)); \
+        }                                                                                     \
+        for (int h_ = 0; h_ < 2; h_++) {                                                      \
+            const __m256i sum_ = _mm256_add_epi16(_mm256_unpacklo_epi64(v_[2 * h_], v_[2 * h_ + 1]), \
+                                                  _mm256_unpackhi_epi64(v_[2 * h_], v_[2 * h_ + 1])); \
+            r_[h_] = _mm256_srli_epi16(_mm256_add_epi16(sum_, _mm256_set1_epi16(2)), 2);      \
+        }                                                                                     \
+        /* qwords come out as outputs 0-1, 4-5, 2-3, 6-7 */                                   \
+        _mm256_permute4x64_epi64(_mm256_packus_epi16(r_[0], r_[1]), 0xD8);                    \
+    })
+#define LOAD256(p) _mm256_loadu_si256((const __m256i *)(p))
+
 AVX2 int rz_halve_row4_avx2(const uint8_t *restrict s0, const uint8_t *restrict s1,
                             uint8_t *restrict d, int dw) {
-    const __m256i two = _mm256_set1_epi16(2), z = _mm256_setzero_si256();
     int x = 0;
-    for (; x + 8 <= dw; x += 8) {
-        __m256i v[4];
-        for (int h = 0; h < 2; h++) {
-            const __m256i a = _mm256_loadu_si256((const __m256i *)(s0 + 8 * x + 32 * h));
-            const __m256i b = _mm256_loadu_si256((const __m256i *)(s1 + 8 * x + 32 * h));
-            /* per 128-bit lane: pixels 0,1 (lo) and 2,3 (hi) of that lane's four */
-            v[2 * h] = _mm256_add_epi16(_mm256_unpacklo_epi8(a, z), _mm256_unpacklo_epi8(b, z));
-            v[2 * h + 1] = _mm256_add_epi16(_mm256_unpackhi_epi8(a, z), _mm256_unpackhi_epi8(b, z));
-        }
-        __m256i r[2];
-        for (int h = 0; h < 2; h++) {
-            const __m256i sum = _mm256_add_epi16(_mm256_unpacklo_epi64(v[2 * h], v[2 * h + 1]),
-                                                 _mm256_unpackhi_epi64(v[2 * h], v[2 * h + 1]));
-            r[h] = _mm256_srli_epi16(_mm256_add_epi16(sum, two), 2);
-        }
-        /* qwords come out as outputs 0-1, 4-5, 2-3, 6-7 */
-        const __m256i p = _mm256_permute4x64_epi64(_mm256_packus_epi16(r[0], r[1]), 0xD8);
-        _mm256_storeu_si256((__m256i *)(d + 4 * x), p);
-    }
+    for (; x + 8 <= dw; x += 8)
+        _mm256_storeu_si256((__m256i *)(d + 4 * x), HALVE8(LOAD256, s0 + 8 * x, s1 + 8 * x));
     return x;
 }
 
@@ -311,47 +313,35 @@ int rz_avx512(void) {
     return __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl");
 }
 
-/* Four gap-byte pixels of a halving as 4-byte pixels, gap bytes 0. */
-static inline __attribute__((always_inline)) AVX512 __m128i
-halve_gap4(const uint8_t *s0, const uint8_t *s1, __mmask16 m) {
-    const __m128i lo8 = _mm_set1_epi32(0x00ff00ff), half = _mm_set1_epi32(0x00020002);
-    __m128i slo = half, shi = half;
-    const uint8_t *rows[2] = { s0, s1 };
-    for (int r = 0; r < 2; r++) {
-        const __m128 a = _mm_castsi128_ps(_mm_maskz_loadu_epi8(m, rows[r]));
-        const __m128 b = _mm_castsi128_ps(_mm_maskz_loadu_epi8(m, rows[r] + 16));
-        const __m128i e = _mm_castps_si128(_mm_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0)));
-        const __m128i o = _mm_castps_si128(_mm_shuffle_ps(a, b, _MM_SHUFFLE(3, 1, 3, 1)));
-        slo = _mm_add_epi32(slo, _mm_add_epi32(_mm_and_si128(e, lo8), _mm_and_si128(o, lo8)));
-        shi = _mm_add_epi32(shi, _mm_add_epi32(_mm_and_si128(_mm_srli_epi32(e, 8), lo8),
-                                               _mm_and_si128(_mm_srli_epi32(o, 8), lo8)));
-    }
-    return _mm_or_si128(_mm_and_si128(_mm_srli_epi32(slo, 2), lo8),
-                        _mm_andnot_si128(lo8, _mm_slli_epi32(shi, 6)));
-}
-
+/* Gap-byte pixels of a halving: the 4-channel kernel with masked loads (gap lanes 0),
+   eight output pixels a step. */
 AVX512 int rz_halve_row_gap4_avx512(const uint8_t *s0, const uint8_t *s1, uint8_t *d, int dw,
                                     unsigned pixel_mask) {
-    const __mmask16 m = (__mmask16)(pixel_mask * 0x1111u);
+    const __mmask32 m = (__mmask32)(pixel_mask * 0x11111111u);
+#define LOADGAP(p) _mm256_maskz_loadu_epi8(m, (p))
     int x = 0;
-    for (; x + 4 <= dw; x += 4) _mm_mask_storeu_epi8(d + 4 * x, m, halve_gap4(s0 + 8 * x, s1 + 8 * x, m));
+    for (; x + 8 <= dw; x += 8)
+        _mm256_mask_storeu_epi8(d + 4 * x, m, HALVE8(LOADGAP, s0 + 8 * x, s1 + 8 * x));
     return x;
 }
 
-/* The same, packed to three lanes: 12 bytes per four pixels, stored as 16 (the lane row
-   has slack; the next store rewrites the extra 4). */
+/* The same, packed to three lanes: 24 bytes per eight pixels, stored as 32 (the lane row
+   has slack; the next store rewrites the extra 8). */
 AVX512 int rz_halve_row_gap3_avx512(const uint8_t *s0, const uint8_t *s1, uint8_t *d, int dw,
                                     const uint8_t *byte) {
-    const __mmask16 m = (__mmask16)(pixel_mask3(byte) * 0x1111u);
+    const __mmask32 m = (__mmask32)(pixel_mask3(byte) * 0x11111111u);
     int8_t sh[16];
     for (int i = 0; i < 16; i++) sh[i] = -1;
     for (int p = 0; p < 4; p++)
         for (int k = 0; k < 3; k++) sh[3 * p + k] = (int8_t)(4 * p + byte[k]);
-    const __m128i shv = _mm_loadu_si128((const __m128i *)sh);
+    const __m256i shv = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)sh));
+    const __m256i join = _mm256_setr_epi32(0, 1, 2, 4, 5, 6, 7, 7);
     int x = 0;
-    for (; x + 4 <= dw; x += 4)
-        _mm_storeu_si128((__m128i *)(d + 3 * x),
-                         _mm_shuffle_epi8(halve_gap4(s0 + 8 * x, s1 + 8 * x, m), shv));
+    for (; x + 8 <= dw; x += 8)
+        _mm256_storeu_si256((__m256i *)(d + 3 * x),
+                            _mm256_permutevar8x32_epi32(
+                                _mm256_shuffle_epi8(HALVE8(LOADGAP, s0 + 8 * x, s1 + 8 * x), shv), join));
+#undef LOADGAP
     return x;
 }
 
@@ -428,4 +418,72 @@ AVX2 int rz_h_packed1_simd(const uint8_t *restrict row, int sw, int dw, int k,
         _mm256_storeu_si256((__m256i *)(out + x), _mm256_madd_epi16(_mm256_cvtepu8_epi16(px), wv));
     }
     return x;
+}
+
+/* A tile (rows of lanes, `step` bytes apart) into dst pixels adjacent along y (3 or 4
+   bytes each, gap-free): 8 rows x 8 columns at a time. Each row's 8 pixels are spread to
+   dwords with their bytes already in dst order (byte[k]: where lane k goes), an 8x8
+   dword transpose makes each vector one dst column's 8 pixels, and those are stored as
+   exactly their 8 * n bytes. Rows [0, rows) (a multiple of 8), columns [0, returned). */
+static inline __attribute__((always_inline)) AVX2 int
+tile_avx2(const uint8_t *restrict tile, size_t step, int rows, uint8_t *restrict q0, ptrdiff_t sx,
+          int dw, const uint8_t *byte, const int n) {
+    int8_t e[16], c[16];
+    for (int i = 0; i < 16; i++) e[i] = c[i] = -1;
+    for (int p = 0; p < 4; p++)
+        for (int k = 0; k < n; k++) {
+            e[4 * p + byte[k]] = (int8_t)(n * p + k);
+            c[n * p + k] = (int8_t)(4 * p + k);
+        }
+    const __m256i spread = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)e));
+    const __m256i pack = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)c));
+    (void)pack; /* 4 bytes a pixel: the columns are stored as they are */
+    /* 3 bytes a pixel: lane 1 starts at pixel 4 (byte 12), and goes back there */
+    const __m256i lanes_in = _mm256_setr_epi32(0, 1, 2, 3, 3, 4, 5, 6);
+    const __m256i lanes_out = _mm256_setr_epi32(0, 1, 2, 4, 5, 6, 7, 7);
+    int x = 0;
+    for (; x + 8 <= dw; x += 8) {
+        for (int t = 0; t < rows; t += 8) {
+            __m256i r[8], u[8];
+            for (int i = 0; i < 8; i++) {
+                const __m256i l = _mm256_loadu_si256(
+                    (const __m256i *)(tile + step * (size_t)(t + i) + (size_t)(n * x)));
+                r[i] = _mm256_shuffle_epi8(n == 3 ? _mm256_permutevar8x32_epi32(l, lanes_in) : l,
+                                           spread);
+            }
+            for (int i = 0; i < 8; i += 2) {
+                u[i] = _mm256_unpacklo_epi32(r[i], r[i + 1]);
+                u[i + 1] = _mm256_unpackhi_epi32(r[i], r[i + 1]);
+            }
+            for (int h = 0; h < 8; h += 4) {
+                const __m256i a = u[h], b = u[h + 1], c2 = u[h + 2], d = u[h + 3];
+                u[h] = _mm256_unpacklo_epi64(a, c2);     /* columns 0, 4 */
+                u[h + 1] = _mm256_unpackhi_epi64(a, c2); /* columns 1, 5 */
+                u[h + 2] = _mm256_unpacklo_epi64(b, d);  /* columns 2, 6 */
+                u[h + 3] = _mm256_unpackhi_epi64(b, d);  /* columns 3, 7 */
+            }
+            for (int j = 0; j < 4; j++) {
+                const __m256i col[2] = { _mm256_permute2x128_si256(u[j], u[j + 4], 0x20),
+                                         _mm256_permute2x128_si256(u[j], u[j + 4], 0x31) };
+                for (int h = 0; h < 2; h++) {
+                    uint8_t *q = q0 + (x + j + 4 * h) * sx + n * t;
+                    if (n == 4) {
+                        _mm256_storeu_si256((__m256i *)q, col[h]);
+                    } else {
+                        const __m256i p = _mm256_permutevar8x32_epi32(
+                            _mm256_shuffle_epi8(col[h], pack), lanes_out);
+                        _mm_storeu_si128((__m128i *)q, _mm256_castsi256_si128(p));
+                        _mm_storel_epi64((__m128i *)(q + 16), _mm256_extracti128_si256(p, 1));
+                    }
+                }
+            }
+        }
+    }
+    return x;
+}
+
+AVX2 int rz_store_tile_avx2(const uint8_t *tile, size_t step, int rows, uint8_t *q0, ptrdiff_t sx,
+                            int dw, int n, const uint8_t *byte) {
+    return n == 3 ? tile_avx2(tile, step, rows, q0, sx, dw, byte, 3)
+                  : tile_avx2(tile, step, rows, q0, sx, dw, byte, 4);
 }

@@ -99,6 +99,10 @@ int rz_compact1_avx512(const uint8_t *px, int b, int w, uint8_t *out);
 int rz_store_gap1_avx512(const uint8_t *lanes, uint8_t *o, int dw, int b);
 /* A row of 3-lane pixels into 4-byte dst pixels, bytes d_byte[k], gap untouched. */
 int rz_store_gap3_avx512(const uint8_t *lanes, uint8_t *o, int dw, const uint8_t *byte);
+/* Rows [0, rows) (a multiple of 8) of a tile into dst pixels of n = 3 or 4 bytes adjacent
+   along y (column x at q0 + x * sx), lane k to byte byte[k]: the columns it did. */
+int rz_store_tile_avx2(const uint8_t *tile, size_t step, int rows, uint8_t *q0, ptrdiff_t sx,
+                       int dw, int n, const uint8_t *byte);
 #else
 #define RZ_HAVE_AVX2 0
 #endif

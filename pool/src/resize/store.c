@@ -89,31 +89,51 @@ run3(uint8_t *restrict q, const uint8_t *restrict p, size_t step, int rows, cons
     o[2] = l[rev ? 0 : 2];
 }
 
-void rz_store_tile(const rz_plan *pl, int y, int rows, const uint8_t *restrict tile) {
+/* Columns [x0, x1), tile rows [t0, t1) of a tile. */
+static void store_rect(const rz_plan *pl, uint8_t *q0, const uint8_t *restrict tile, int x0,
+                       int x1, int t0, int t1) {
     const rz_view *d = &pl->d;
-    const int n = d->n, dw = d->w;
+    const int n = d->n, rows = t1 - t0;
     const size_t step = rz_lane_row(pl);
     const ptrdiff_t sx = d->sx[0], sy = d->sy[0];
     const uint8_t *b = pl->d_byte;
-    uint8_t *q0 = (uint8_t *)(pl->d_px + (uintptr_t)((ptrdiff_t)y * sy));
+    q0 += t0 * sy;
+    tile += step * (size_t)t0;
+    if (rows <= 0) return;
     if (n == 3 && sy == 3 && b[1] == 1 && (b[0] == 0 || b[0] == 2)) {
         const int rev = b[0] == 2;
-        for (int x = 0; x < dw; x++) {
+        for (int x = x0; x < x1; x++) {
             if (rev) run3(q0 + x * sx, tile + 3 * x, step, rows, 1);
             else run3(q0 + x * sx, tile + 3 * x, step, rows, 0);
         }
         return;
     }
     if (n == 4 && sy == 4 && b[0] == 0 && b[1] == 1 && b[2] == 2 && b[3] == 3) {
-        for (int x = 0; x < dw; x++)
+        for (int x = x0; x < x1; x++)
             for (int t = 0; t < rows; t++) memcpy(q0 + x * sx + 4 * t, tile + step * (size_t)t + 4 * x, 4);
         return;
     }
-    for (int x = 0; x < dw; x++) {
+    for (int x = x0; x < x1; x++) {
         uint8_t *q = q0 + x * sx;
         for (int t = 0; t < rows; t++) {
             const uint8_t *l = tile + step * (size_t)t + (size_t)n * (size_t)x;
             for (int k = 0; k < n; k++) q[t * sy + b[k]] = l[k];
         }
     }
+}
+
+void rz_store_tile(const rz_plan *pl, int y, int rows, const uint8_t *restrict tile) {
+    const rz_view *d = &pl->d;
+    const int n = d->n, dw = d->w;
+    uint8_t *q0 = (uint8_t *)(pl->d_px + (uintptr_t)((ptrdiff_t)y * d->sy[0]));
+    int x = 0, t = 0;
+#if RZ_HAVE_AVX2
+    /* gap-free dst pixels along y (the channel bytes of a pixel are then 0..n-1) */
+    if (pl->simd && (n == 3 || n == 4) && d->sy[0] == n && rows >= 8) {
+        t = rows & ~7;
+        x = rz_store_tile_avx2(tile, rz_lane_row(pl), t, q0, d->sx[0], dw, n, pl->d_byte);
+    }
+#endif
+    store_rect(pl, q0, tile, 0, x, t, rows);
+    store_rect(pl, q0, tile, x, dw, 0, rows);
 }
