@@ -276,25 +276,52 @@ AVX2 int rz_halve_row4_avx2(const uint8_t *restrict s0, const uint8_t *restrict 
     return x;
 }
 
-/* Three interleaved channels, four output pixels (24 source bytes per row) at a time:
-   byte shuffles split even and odd source pixels, 16-bit sums do the rest. Stops where a
-   16-byte load or store would pass the end of a row. */
+/* Three interleaved channels: byte shuffles split even and odd source pixels, 16-bit
+   sums do the rest. Four output pixels (24 source bytes per row) per 128-bit lane. */
+#define EA _mm_setr_epi8(0, 1, 2, 6, 7, 8, 12, 13, 14, -1, -1, -1, -1, -1, -1, -1)
+#define EB _mm_setr_epi8(-1, -1, -1, -1, -1, -1, -1, -1, -1, 10, 11, 12, -1, -1, -1, -1)
+#define OA _mm_setr_epi8(3, 4, 5, 9, 10, 11, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1)
+#define OB _mm_setr_epi8(-1, -1, -1, -1, -1, -1, 7, 8, 9, 13, 14, 15, -1, -1, -1, -1)
+
+/* Eight output pixels: lane 0 holds outputs 0-3 in its bytes 0-11, lane 1 outputs 4-7
+   (it reads 24 bytes further on). Reads exactly 48 bytes of each row. */
+static inline __attribute__((always_inline)) AVX2 __m256i halve3x8(const uint8_t *s0,
+                                                                   const uint8_t *s1) {
+    const __m256i ea = _mm256_broadcastsi128_si256(EA), eb = _mm256_broadcastsi128_si256(EB);
+    const __m256i oa = _mm256_broadcastsi128_si256(OA), ob = _mm256_broadcastsi128_si256(OB);
+    const __m256i z = _mm256_setzero_si256();
+    __m256i lo = _mm256_set1_epi16(2), hi = lo;
+    const uint8_t *rows[2] = { s0, s1 };
+    for (int r = 0; r < 2; r++) {
+        const __m256i a = _mm256_loadu2_m128i((const __m128i *)(rows[r] + 24), (const __m128i *)rows[r]);
+        const __m256i b = _mm256_loadu2_m128i((const __m128i *)(rows[r] + 32), (const __m128i *)(rows[r] + 8));
+        const __m256i e = _mm256_or_si256(_mm256_shuffle_epi8(a, ea), _mm256_shuffle_epi8(b, eb));
+        const __m256i o = _mm256_or_si256(_mm256_shuffle_epi8(a, oa), _mm256_shuffle_epi8(b, ob));
+        lo = _mm256_add_epi16(lo, _mm256_add_epi16(_mm256_unpacklo_epi8(e, z), _mm256_unpacklo_epi8(o, z)));
+        hi = _mm256_add_epi16(hi, _mm256_add_epi16(_mm256_unpackhi_epi8(e, z), _mm256_unpackhi_epi8(o, z)));
+    }
+    return _mm256_packus_epi16(_mm256_srli_epi16(lo, 2), _mm256_srli_epi16(hi, 2));
+}
+
+/* Stops where a load or store would pass the end of a row (the 4-pixel loop stores 16
+   bytes, 12 of them its own). */
 AVX2 int rz_halve_row3_avx2(const uint8_t *restrict s0, const uint8_t *restrict s1,
                             uint8_t *restrict d, int dw) {
-    const __m128i ea = _mm_setr_epi8(0, 1, 2, 6, 7, 8, 12, 13, 14, -1, -1, -1, -1, -1, -1, -1);
-    const __m128i eb = _mm_setr_epi8(-1, -1, -1, -1, -1, -1, -1, -1, -1, 10, 11, 12, -1, -1, -1, -1);
-    const __m128i oa = _mm_setr_epi8(3, 4, 5, 9, 10, 11, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1);
-    const __m128i ob = _mm_setr_epi8(-1, -1, -1, -1, -1, -1, 7, 8, 9, 13, 14, 15, -1, -1, -1, -1);
-    const __m256i two = _mm256_set1_epi16(2);
+    const __m256i join = _mm256_setr_epi32(0, 1, 2, 4, 5, 6, 7, 7), two = _mm256_set1_epi16(2);
     int x = 0;
+    for (; x + 8 <= dw; x += 8) {
+        const __m256i out = _mm256_permutevar8x32_epi32(halve3x8(s0 + 6 * x, s1 + 6 * x), join);
+        _mm_storeu_si128((__m128i *)(d + 3 * x), _mm256_castsi256_si128(out));
+        _mm_storel_epi64((__m128i *)(d + 3 * x + 16), _mm256_extracti128_si256(out, 1));
+    }
     for (; 6 * x + 24 <= 6 * dw && 3 * x + 16 <= 3 * dw; x += 4) {
         __m256i sum = two;
         const uint8_t *rows[2] = { s0 + 6 * x, s1 + 6 * x };
         for (int r = 0; r < 2; r++) {
             const __m128i a = _mm_loadu_si128((const __m128i *)rows[r]);
             const __m128i b = _mm_loadu_si128((const __m128i *)(rows[r] + 8));
-            const __m128i e = _mm_or_si128(_mm_shuffle_epi8(a, ea), _mm_shuffle_epi8(b, eb));
-            const __m128i o = _mm_or_si128(_mm_shuffle_epi8(a, oa), _mm_shuffle_epi8(b, ob));
+            const __m128i e = _mm_or_si128(_mm_shuffle_epi8(a, EA), _mm_shuffle_epi8(b, EB));
+            const __m128i o = _mm_or_si128(_mm_shuffle_epi8(a, OA), _mm_shuffle_epi8(b, OB));
             sum = _mm256_add_epi16(sum, _mm256_add_epi16(_mm256_cvtepu8_epi16(e),
                                                          _mm256_cvtepu8_epi16(o)));
         }
@@ -420,65 +447,79 @@ AVX2 int rz_h_packed1_simd(const uint8_t *restrict row, int sw, int dw, int k,
     return x;
 }
 
-/* A tile (rows of lanes, `step` bytes apart) into dst pixels adjacent along y (3 or 4
-   bytes each, gap-free): 8 rows x 8 columns at a time. Each row's 8 pixels are spread to
-   dwords with their bytes already in dst order (byte[k]: where lane k goes), an 8x8
-   dword transpose makes each vector one dst column's 8 pixels, and those are stored as
-   exactly their 8 * n bytes. Rows [0, rows) (a multiple of 8), columns [0, returned). */
+/* Writing dst pixels adjacent along y (3 or 4 bytes each, gap-free) 8 rows x 8 columns
+   at a time: each row's 8 pixels as dwords with their bytes already in dst order, an
+   8x8 dword transpose makes each vector one dst column's 8 pixels, stored as exactly
+   their 8 * n bytes. */
+
+/* The shuffle that spreads 4 pixels of `unit` bytes (lane k at byte src[k]) per 128-bit
+   lane to dwords with lane k at byte dst[k]. */
+static inline __attribute__((always_inline)) AVX2 __m256i spread_shuffle(int n, int unit,
+                                                                         const uint8_t *src,
+                                                                         const uint8_t *dst) {
+    int8_t e[16];
+    for (int i = 0; i < 16; i++) e[i] = -1;
+    for (int p = 0; p < 4; p++)
+        for (int k = 0; k < n; k++) e[4 * p + dst[k]] = (int8_t)(unit * p + src[k]);
+    return _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)e));
+}
+
+static const uint8_t lane_order[4] = { 0, 1, 2, 3 };
+
+/* r[i]: row i's 8 pixels (dwords, dst byte order). Column x + j at q + (x + j) * sx. */
+static inline __attribute__((always_inline)) AVX2 void
+transpose_store(__m256i *r, uint8_t *q, ptrdiff_t sx, int x, const int n) {
+    const __m256i pack = _mm256_setr_epi8(0, 1, 2, 4, 5, 6, 8, 9, 10, 12, 13, 14, -1, -1, -1, -1,
+                                          0, 1, 2, 4, 5, 6, 8, 9, 10, 12, 13, 14, -1, -1, -1, -1);
+    const __m256i join = _mm256_setr_epi32(0, 1, 2, 4, 5, 6, 7, 7);
+    __m256i u[8];
+    for (int i = 0; i < 8; i += 2) {
+        u[i] = _mm256_unpacklo_epi32(r[i], r[i + 1]);
+        u[i + 1] = _mm256_unpackhi_epi32(r[i], r[i + 1]);
+    }
+    for (int h = 0; h < 8; h += 4) {
+        const __m256i a = u[h], b = u[h + 1], c = u[h + 2], d = u[h + 3];
+        u[h] = _mm256_unpacklo_epi64(a, c);     /* columns 0, 4 */
+        u[h + 1] = _mm256_unpackhi_epi64(a, c); /* columns 1, 5 */
+        u[h + 2] = _mm256_unpacklo_epi64(b, d); /* columns 2, 6 */
+        u[h + 3] = _mm256_unpackhi_epi64(b, d); /* columns 3, 7 */
+    }
+    for (int j = 0; j < 4; j++) {
+        const __m256i col[2] = { _mm256_permute2x128_si256(u[j], u[j + 4], 0x20),
+                                 _mm256_permute2x128_si256(u[j], u[j + 4], 0x31) };
+        for (int h = 0; h < 2; h++) {
+            uint8_t *o = q + (x + j + 4 * h) * sx;
+            if (n == 4) {
+                _mm256_storeu_si256((__m256i *)o, col[h]);
+            } else {
+                const __m256i p = _mm256_permutevar8x32_epi32(_mm256_shuffle_epi8(col[h], pack), join);
+                _mm_storeu_si128((__m128i *)o, _mm256_castsi256_si128(p));
+                _mm_storel_epi64((__m128i *)(o + 16), _mm256_extracti128_si256(p, 1));
+            }
+        }
+    }
+}
+
+/* A tile (rows of lanes `step` bytes apart). Rows [0, rows) (a multiple of 8), columns
+   [0, returned). */
 static inline __attribute__((always_inline)) AVX2 int
 tile_avx2(const uint8_t *restrict tile, size_t step, int rows, uint8_t *restrict q0, ptrdiff_t sx,
           int dw, const uint8_t *byte, const int n) {
-    int8_t e[16], c[16];
-    for (int i = 0; i < 16; i++) e[i] = c[i] = -1;
-    for (int p = 0; p < 4; p++)
-        for (int k = 0; k < n; k++) {
-            e[4 * p + byte[k]] = (int8_t)(n * p + k);
-            c[n * p + k] = (int8_t)(4 * p + k);
-        }
-    const __m256i spread = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)e));
-    const __m256i pack = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)c));
-    (void)pack; /* 4 bytes a pixel: the columns are stored as they are */
-    /* 3 bytes a pixel: lane 1 starts at pixel 4 (byte 12), and goes back there */
+    const __m256i spread = spread_shuffle(n, n, lane_order, byte);
+    /* 3 bytes a pixel: lane 1 starts at pixel 4 (byte 12) */
     const __m256i lanes_in = _mm256_setr_epi32(0, 1, 2, 3, 3, 4, 5, 6);
-    const __m256i lanes_out = _mm256_setr_epi32(0, 1, 2, 4, 5, 6, 7, 7);
     int x = 0;
-    for (; x + 8 <= dw; x += 8) {
+    for (; x + 8 <= dw; x += 8)
         for (int t = 0; t < rows; t += 8) {
-            __m256i r[8], u[8];
+            __m256i r[8];
             for (int i = 0; i < 8; i++) {
                 const __m256i l = _mm256_loadu_si256(
                     (const __m256i *)(tile + step * (size_t)(t + i) + (size_t)(n * x)));
                 r[i] = _mm256_shuffle_epi8(n == 3 ? _mm256_permutevar8x32_epi32(l, lanes_in) : l,
                                            spread);
             }
-            for (int i = 0; i < 8; i += 2) {
-                u[i] = _mm256_unpacklo_epi32(r[i], r[i + 1]);
-                u[i + 1] = _mm256_unpackhi_epi32(r[i], r[i + 1]);
-            }
-            for (int h = 0; h < 8; h += 4) {
-                const __m256i a = u[h], b = u[h + 1], c2 = u[h + 2], d = u[h + 3];
-                u[h] = _mm256_unpacklo_epi64(a, c2);     /* columns 0, 4 */
-                u[h + 1] = _mm256_unpackhi_epi64(a, c2); /* columns 1, 5 */
-                u[h + 2] = _mm256_unpacklo_epi64(b, d);  /* columns 2, 6 */
-                u[h + 3] = _mm256_unpackhi_epi64(b, d);  /* columns 3, 7 */
-            }
-            for (int j = 0; j < 4; j++) {
-                const __m256i col[2] = { _mm256_permute2x128_si256(u[j], u[j + 4], 0x20),
-                                         _mm256_permute2x128_si256(u[j], u[j + 4], 0x31) };
-                for (int h = 0; h < 2; h++) {
-                    uint8_t *q = q0 + (x + j + 4 * h) * sx + n * t;
-                    if (n == 4) {
-                        _mm256_storeu_si256((__m256i *)q, col[h]);
-                    } else {
-                        const __m256i p = _mm256_permutevar8x32_epi32(
-                            _mm256_shuffle_epi8(col[h], pack), lanes_out);
-                        _mm_storeu_si128((__m128i *)q, _mm256_castsi256_si128(p));
-                        _mm_storel_epi64((__m128i *)(q + 16), _mm256_extracti128_si256(p, 1));
-                    }
-                }
-            }
+            transpose_store(r, q0 + n * t, sx, x, n);
         }
-    }
     return x;
 }
 
@@ -486,4 +527,42 @@ AVX2 int rz_store_tile_avx2(const uint8_t *tile, size_t step, int rows, uint8_t 
                             int dw, int n, const uint8_t *byte) {
     return n == 3 ? tile_avx2(tile, step, rows, q0, sx, dw, byte, 3)
                   : tile_avx2(tile, step, rows, q0, sx, dw, byte, 4);
+}
+
+/* A halving straight into 3-byte dst pixels along y, no tile in between: 8 output rows
+   (source rows 2t, 2t + 1 at s + 2t * srow), 8 columns per step, halved in registers. */
+AVX2 int rz_halve_tile3_avx2(const uint8_t *s, ptrdiff_t srow, int rows, uint8_t *q0,
+                             ptrdiff_t sx, int dw, const uint8_t *byte) {
+    const __m256i spread = spread_shuffle(3, 3, lane_order, byte);
+    int x = 0;
+    for (; x + 8 <= dw; x += 8)
+        for (int t = 0; t < rows; t += 8) {
+            __m256i r[8];
+            for (int i = 0; i < 8; i++) {
+                const uint8_t *s0 = s + 2 * (t + i) * srow + 6 * x;
+                r[i] = _mm256_shuffle_epi8(halve3x8(s0, s0 + srow), spread);
+            }
+            transpose_store(r, q0 + 3 * t, sx, x, 3);
+        }
+    return x;
+}
+
+/* The same from 4-byte source pixels with a gap byte (lane k at byte src[k]). */
+AVX512 int rz_halve_tile_gap3_avx512(const uint8_t *s, ptrdiff_t srow, int rows, uint8_t *q0,
+                                     ptrdiff_t sx, int dw, const uint8_t *src, const uint8_t *byte) {
+    const __mmask32 m = (__mmask32)(pixel_mask3(src) * 0x11111111u);
+    const __m256i spread = spread_shuffle(3, 4, src, byte);
+#define LOADGAP(p) _mm256_maskz_loadu_epi8(m, (p))
+    int x = 0;
+    for (; x + 8 <= dw; x += 8)
+        for (int t = 0; t < rows; t += 8) {
+            __m256i r[8];
+            for (int i = 0; i < 8; i++) {
+                const uint8_t *s0 = s + 2 * (t + i) * srow + 8 * x;
+                r[i] = _mm256_shuffle_epi8(HALVE8(LOADGAP, s0, s0 + srow), spread);
+            }
+            transpose_store(r, q0 + 3 * t, sx, x, 3);
+        }
+#undef LOADGAP
+    return x;
 }

@@ -103,6 +103,14 @@ int rz_store_gap3_avx512(const uint8_t *lanes, uint8_t *o, int dw, const uint8_t
    along y (column x at q0 + x * sx), lane k to byte byte[k]: the columns it did. */
 int rz_store_tile_avx2(const uint8_t *tile, size_t step, int rows, uint8_t *q0, ptrdiff_t sx,
                        int dw, int n, const uint8_t *byte);
+/* An exact halving into such a dst with n = 3, rows [0, rows) (a multiple of 8) straight
+   from the source (output row t from rows s + 2t * srow and the next), columns
+   [0, returned): packed 3-byte source pixels, or 4-byte ones with lane k at byte src[k]
+   (masked loads). */
+int rz_halve_tile3_avx2(const uint8_t *s, ptrdiff_t srow, int rows, uint8_t *q0, ptrdiff_t sx,
+                        int dw, const uint8_t *byte);
+int rz_halve_tile_gap3_avx512(const uint8_t *s, ptrdiff_t srow, int rows, uint8_t *q0,
+                              ptrdiff_t sx, int dw, const uint8_t *src, const uint8_t *byte);
 #else
 #define RZ_HAVE_AVX2 0
 #endif
@@ -134,11 +142,11 @@ void rz_halve_rows(const rz_plan *pl, void *scratch, int y0, int y1);
 
 /* Writing output rows (store.c). Rows of lanes (d.w * d.n bytes, rz_lane_row() apart in
    a tile) reach dst: rz_store_row() for one row y (RZ_STORE_ROW), rz_store_tile() for
-   rows [y, y + rows) of a tile (RZ_STORE_TILE). */
+   rows [y, y + rows), columns [x0, d.w) of a tile (RZ_STORE_TILE). */
 size_t rz_lane_row(const rz_plan *pl);
 /* Row y of an s_compact source packed into buf (s.w * s.n bytes); returns buf. */
 const uint8_t *rz_compact_row(const rz_plan *pl, int y, uint8_t *buf);
 void rz_store_row(const rz_plan *pl, int y, const uint8_t *lanes);
-void rz_store_tile(const rz_plan *pl, int y, int rows, const uint8_t *tile);
+void rz_store_tile(const rz_plan *pl, int y, int rows, const uint8_t *tile, int x0);
 
 #endif

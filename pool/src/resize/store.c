@@ -122,18 +122,19 @@ static void store_rect(const rz_plan *pl, uint8_t *q0, const uint8_t *restrict t
     }
 }
 
-void rz_store_tile(const rz_plan *pl, int y, int rows, const uint8_t *restrict tile) {
+void rz_store_tile(const rz_plan *pl, int y, int rows, const uint8_t *restrict tile, int x0) {
     const rz_view *d = &pl->d;
     const int n = d->n, dw = d->w;
     uint8_t *q0 = (uint8_t *)(pl->d_px + (uintptr_t)((ptrdiff_t)y * d->sy[0]));
-    int x = 0, t = 0;
+    int x = x0, t = 0;
 #if RZ_HAVE_AVX2
     /* gap-free dst pixels along y (the channel bytes of a pixel are then 0..n-1) */
     if (pl->simd && (n == 3 || n == 4) && d->sy[0] == n && rows >= 8) {
         t = rows & ~7;
-        x = rz_store_tile_avx2(tile, rz_lane_row(pl), t, q0, d->sx[0], dw, n, pl->d_byte);
+        x += rz_store_tile_avx2(tile + (size_t)(n * x0), rz_lane_row(pl), t, q0 + x0 * d->sx[0],
+                                d->sx[0], dw - x0, n, pl->d_byte);
     }
 #endif
-    store_rect(pl, q0, tile, 0, x, t, rows);
+    store_rect(pl, q0, tile, x0, x, t, rows);
     store_rect(pl, q0, tile, x, dw, 0, rows);
 }
