@@ -523,7 +523,7 @@ tile_avx2(const uint8_t *restrict tile, size_t step, int rows, uint8_t *restrict
     return x;
 }
 
-AVX2 int rz_store_tile_avx2(const uint8_t *tile, size_t step, int rows, uint8_t *q0, ptrdiff_t sx,
+AVX2 int rz_store_tile_simd(const uint8_t *tile, size_t step, int rows, uint8_t *q0, ptrdiff_t sx,
                             int dw, int n, const uint8_t *byte) {
     return n == 3 ? tile_avx2(tile, step, rows, q0, sx, dw, byte, 3)
                   : tile_avx2(tile, step, rows, q0, sx, dw, byte, 4);

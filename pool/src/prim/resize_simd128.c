@@ -120,3 +120,48 @@ int rz_h_packed1_simd(const uint8_t *row, int sw, int dw, int k, const int32_t *
     }
     return x;
 }
+
+/* A tile into dst pixels of n = 3 or 4 bytes adjacent along y: 4 rows x 4 columns at a
+   time, each row's 4 pixels swizzled to dwords in dst byte order, a 4x4 dword transpose,
+   each column's 4 pixels stored as exactly their 4 * n bytes. */
+static inline __attribute__((always_inline)) int
+tile(const uint8_t *tile, size_t step, int rows, uint8_t *q0, ptrdiff_t sx, int dw,
+     const uint8_t *byte, const int n) {
+    uint8_t e[16];
+    for (int i = 0; i < 16; i++) e[i] = 0x80; /* out of range: 0 */
+    for (int p = 0; p < 4; p++)
+        for (int k = 0; k < n; k++) e[4 * p + byte[k]] = (uint8_t)(n * p + k);
+    const v128_t spread = wasm_v128_load(e);
+    int x = 0;
+    for (; x + 4 <= dw; x += 4)
+        for (int t = 0; t < rows; t += 4) {
+            v128_t r[4];
+            for (int i = 0; i < 4; i++)
+                r[i] = wasm_i8x16_swizzle(wasm_v128_load(tile + step * (size_t)(t + i) + (size_t)(n * x)),
+                                          spread);
+            const v128_t a = wasm_i32x4_shuffle(r[0], r[1], 0, 4, 1, 5);
+            const v128_t b = wasm_i32x4_shuffle(r[0], r[1], 2, 6, 3, 7);
+            const v128_t c = wasm_i32x4_shuffle(r[2], r[3], 0, 4, 1, 5);
+            const v128_t d = wasm_i32x4_shuffle(r[2], r[3], 2, 6, 3, 7);
+            const v128_t col[4] = { wasm_i64x2_shuffle(a, c, 0, 2), wasm_i64x2_shuffle(a, c, 1, 3),
+                                    wasm_i64x2_shuffle(b, d, 0, 2), wasm_i64x2_shuffle(b, d, 1, 3) };
+            for (int j = 0; j < 4; j++) {
+                uint8_t *o = q0 + (x + j) * sx + n * t;
+                if (n == 4) {
+                    wasm_v128_store(o, col[j]);
+                } else {
+                    const v128_t p = wasm_i8x16_shuffle(col[j], col[j], 0, 1, 2, 4, 5, 6, 8, 9, 10,
+                                                        12, 13, 14, 0, 0, 0, 0);
+                    wasm_v128_store64_lane(o, p, 0);
+                    wasm_v128_store32_lane(o + 8, p, 2);
+                }
+            }
+        }
+    return x;
+}
+
+int rz_store_tile_simd(const uint8_t *tile_, size_t step, int rows, uint8_t *q0, ptrdiff_t sx,
+                       int dw, int n, const uint8_t *byte) {
+    return n == 3 ? tile(tile_, step, rows, q0, sx, dw, byte, 3)
+                  : tile(tile_, step, rows, q0, sx, dw, byte, 4);
+}

@@ -211,6 +211,7 @@ static void halve_lanes(const rz_plan *pl, int y, uint8_t *o, uint8_t *cbuf) {
     halve_row_pix(s0, s1, s->sx[0], so, o + n * x, n, lo, dw - x, n);
 }
 
+#if RZ_HAVE_AVX2
 /* Output row y's lanes for columns [x0, d.w), at their places in a tile row o. */
 static void halve_lanes_from(const rz_plan *pl, int y, int x0, uint8_t *o) {
     const rz_view *s = &pl->s;
@@ -221,6 +222,7 @@ static void halve_lanes_from(const rz_plan *pl, int y, int x0, uint8_t *o) {
     s0 += 2 * x0 * s->sx[0];
     halve_row_pix(s0, s0 + s->sy[0], s->sx[0], so, o + n * x0, n, lo, pl->d.w - x0, n);
 }
+#endif
 
 /* Three channels into 3-byte dst pixels along y: blocks of 8 output rows go from the
    source rows straight to dst (the vector kernels halve and transpose in registers),

@@ -99,10 +99,6 @@ int rz_compact1_avx512(const uint8_t *px, int b, int w, uint8_t *out);
 int rz_store_gap1_avx512(const uint8_t *lanes, uint8_t *o, int dw, int b);
 /* A row of 3-lane pixels into 4-byte dst pixels, bytes d_byte[k], gap untouched. */
 int rz_store_gap3_avx512(const uint8_t *lanes, uint8_t *o, int dw, const uint8_t *byte);
-/* Rows [0, rows) (a multiple of 8) of a tile into dst pixels of n = 3 or 4 bytes adjacent
-   along y (column x at q0 + x * sx), lane k to byte byte[k]: the columns it did. */
-int rz_store_tile_avx2(const uint8_t *tile, size_t step, int rows, uint8_t *q0, ptrdiff_t sx,
-                       int dw, int n, const uint8_t *byte);
 /* An exact halving into such a dst with n = 3, rows [0, rows) (a multiple of 8) straight
    from the source (output row t from rows s + 2t * srow and the next), columns
    [0, returned): packed 3-byte source pixels, or 4-byte ones with lane k at byte src[k]
@@ -131,6 +127,10 @@ int rz_h_packed1_simd(const uint8_t *row, int sw, int dw, int k, const int32_t *
    out has 8 int32 of slack past 3 * dw. */
 int rz_h_packed3_simd(const uint8_t *row, int sw, int dw, int k, const int32_t *ofs,
                       const int16_t *w, int32_t *out);
+/* Rows [0, rows) (a multiple of 8) of a tile into dst pixels of n = 3 or 4 bytes adjacent
+   along y (column x at q0 + x * sx), lane k to byte byte[k]: the columns it did. */
+int rz_store_tile_simd(const uint8_t *tile, size_t step, int rows, uint8_t *q0, ptrdiff_t sx,
+                       int dw, int n, const uint8_t *byte);
 #else
 #define RZ_HAVE_SIMD 0
 #endif

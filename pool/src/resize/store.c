@@ -127,11 +127,11 @@ void rz_store_tile(const rz_plan *pl, int y, int rows, const uint8_t *restrict t
     const int n = d->n, dw = d->w;
     uint8_t *q0 = (uint8_t *)(pl->d_px + (uintptr_t)((ptrdiff_t)y * d->sy[0]));
     int x = x0, t = 0;
-#if RZ_HAVE_AVX2
+#if RZ_HAVE_SIMD
     /* gap-free dst pixels along y (the channel bytes of a pixel are then 0..n-1) */
     if (pl->simd && (n == 3 || n == 4) && d->sy[0] == n && rows >= 8) {
         t = rows & ~7;
-        x += rz_store_tile_avx2(tile + (size_t)(n * x0), rz_lane_row(pl), t, q0 + x0 * d->sx[0],
+        x += rz_store_tile_simd(tile + (size_t)(n * x0), rz_lane_row(pl), t, q0 + x0 * d->sx[0],
                                 d->sx[0], dw - x0, n, pl->d_byte);
     }
 #endif
