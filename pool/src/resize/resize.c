@@ -86,11 +86,20 @@ typedef struct job {
     int tasks;
 } job;
 
+/* First output row of task i. Tiles are written 8 rows at a time by the vector loops:
+   bands start on multiples of 8 there, so only the image's last rows are left over. */
+static int task_row(const job *jb, size_t i) {
+    const int64_t h = jb->pl->d.h;
+    if (i == (size_t)jb->tasks) return (int)h;
+    const int y = (int)(h * (int64_t)i / jb->tasks);
+    return jb->pl->store == RZ_STORE_TILE ? y & ~7 : y;
+}
+
 static void run_tasks(void *ctx, size_t begin, size_t end) {
     const job *jb = ctx;
-    const int64_t h = jb->pl->d.h;
     for (size_t i = begin; i < end; i++) {
-        const int y0 = (int)(h * (int64_t)i / jb->tasks), y1 = (int)(h * (int64_t)(i + 1) / jb->tasks);
+        const int y0 = task_row(jb, i), y1 = task_row(jb, i + 1);
+        if (y0 == y1) continue;
         if (jb->pl->path & WARMPOOL_RESIZE_HALVE)
             rz_halve_rows(jb->pl, jb->scratch ? jb->scratch + jb->slot * i : NULL, y0, y1);
         else
