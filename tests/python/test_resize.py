@@ -167,25 +167,29 @@ class VectorLoopsTest(unittest.TestCase):
             self.skipTest("no /proc/cpuinfo to say whether the CPU has AVX2")
 
     def test_same_bytes_as_the_scalar_loops(self):
-        # Packed RGBA (the vector loops' layout), both filters, shrinking and growing,
-        # widths where a 16-byte load at the last taps would pass the row's end.
+        # Packed 1-, 3- and 4-channel rows (the vector loops' layouts), both filters,
+        # shrinking, growing and exact halvings, widths where a 16-byte load at the last
+        # taps would pass the row's end. dst has a byte either side that must stay.
         rmod = importlib.import_module("warmpool.resize")
         lib = rmod._default_library()
         rnd = random.Random(11)
         for sw, sh, dw, dh in [(67, 9, 45, 7), (33, 5, 47, 6), (20, 4, 13, 3), (5, 3, 4, 2),
-                               (129, 3, 100, 2), (7, 7, 6, 5)]:
-            src = bytearray(rnd.randrange(256) for _ in range(sw * sh * 4))
-            for filt in ("area", "bilinear"):
-                outs = []
-                for flags in (0, 0x100):  # WARMPOOL_RESIZE_SCALAR: no vector loops
-                    dst = bytearray(dw * dh * 4)
-                    code, cs, cd, keep, _ = rmod._prepare(Image(src, (sh, sw, 4)),
-                                                          Image(dst, (dh, dw, 4)), filt)
-                    err = lib.warmpool_resize(None, None, ctypes.addressof(cs),
-                                              ctypes.addressof(cd), code | flags)
-                    self.assertEqual(err, 0)
-                    outs.append(dst)
-                self.assertEqual(outs[0], outs[1], f"{sw}x{sh} -> {dw}x{dh} {filt}")
+                               (129, 3, 100, 2), (7, 7, 6, 5), (66, 6, 33, 3), (70, 4, 35, 2)]:
+            for n in (4, 3, 1):
+                src = bytearray(rnd.randrange(256) for _ in range(sw * sh * n))
+                for filt in ("area", "bilinear"):
+                    outs = []
+                    for flags in (0, 0x100):  # WARMPOOL_RESIZE_SCALAR: no vector loops
+                        dst = bytearray(b"\xa5" * (dw * dh * n + 2))
+                        code, cs, cd, keep, _ = rmod._prepare(Image(src, (sh, sw, n)),
+                                                              Image(dst, (dh, dw, n), offset=1), filt)
+                        err = lib.warmpool_resize(None, None, ctypes.addressof(cs),
+                                                  ctypes.addressof(cd), code | flags)
+                        self.assertEqual(err, 0)
+                        outs.append(dst)
+                    what = f"{sw}x{sh} -> {dw}x{dh} n={n} {filt}"
+                    self.assertEqual(outs[0], outs[1], what)
+                    self.assertEqual((outs[0][0], outs[0][-1]), (0xa5, 0xa5), what)
 
 
 class BytearrayTest(unittest.TestCase):

@@ -268,7 +268,7 @@ AVX512 int rz_store_gap3_avx512(const uint8_t *lanes, uint8_t *o, int dw, const 
     })
 #define LOAD256(p) _mm256_loadu_si256((const __m256i *)(p))
 
-AVX2 int rz_halve_row4_avx2(const uint8_t *restrict s0, const uint8_t *restrict s1,
+AVX2 int rz_halve_row4_simd(const uint8_t *restrict s0, const uint8_t *restrict s1,
                             uint8_t *restrict d, int dw) {
     int x = 0;
     for (; x + 8 <= dw; x += 8)
@@ -305,7 +305,7 @@ static inline __attribute__((always_inline)) AVX2 __m256i halve3x8(const uint8_t
 
 /* Stops where a load or store would pass the end of a row (the 4-pixel loop stores 16
    bytes, 12 of them its own). */
-AVX2 int rz_halve_row3_avx2(const uint8_t *restrict s0, const uint8_t *restrict s1,
+AVX2 int rz_halve_row3_simd(const uint8_t *restrict s0, const uint8_t *restrict s1,
                             uint8_t *restrict d, int dw) {
     const __m256i join = _mm256_setr_epi32(0, 1, 2, 4, 5, 6, 7, 7), two = _mm256_set1_epi16(2);
     int x = 0;
@@ -374,7 +374,7 @@ AVX512 int rz_halve_row_gap3_avx512(const uint8_t *s0, const uint8_t *s1, uint8_
 
 /* One channel, 32 output bytes per step: pmaddubsw by ones adds byte pairs, the two rows
    are added, (+2) >> 2, packed back (packus works per 128-bit lane: permute after). */
-AVX2 int rz_halve_row1_avx2(const uint8_t *restrict s0, const uint8_t *restrict s1,
+AVX2 int rz_halve_row1_simd(const uint8_t *restrict s0, const uint8_t *restrict s1,
                             uint8_t *restrict d, int dw) {
     const __m256i ones = _mm256_set1_epi8(1), two = _mm256_set1_epi16(2);
     int x = 0;

@@ -165,3 +165,66 @@ int rz_store_tile_simd(const uint8_t *tile_, size_t step, int rows, uint8_t *q0,
     return n == 3 ? tile(tile_, step, rows, q0, sx, dw, byte, 3)
                   : tile(tile_, step, rows, q0, sx, dw, byte, 4);
 }
+
+/* Exact halvings of packed rows, (a + b + c + d + 2) >> 2 in 16-bit lanes. */
+static inline v128_t mean4(v128_t e0, v128_t o0, v128_t e1, v128_t o1, int high) {
+    const v128_t two = wasm_i16x8_splat(2);
+    v128_t s = high ? wasm_i16x8_add(wasm_u16x8_extend_high_u8x16(e0), wasm_u16x8_extend_high_u8x16(o0))
+                    : wasm_i16x8_add(wasm_u16x8_extend_low_u8x16(e0), wasm_u16x8_extend_low_u8x16(o0));
+    s = wasm_i16x8_add(s, high ? wasm_i16x8_add(wasm_u16x8_extend_high_u8x16(e1), wasm_u16x8_extend_high_u8x16(o1))
+                               : wasm_i16x8_add(wasm_u16x8_extend_low_u8x16(e1), wasm_u16x8_extend_low_u8x16(o1)));
+    return wasm_u16x8_shr(wasm_i16x8_add(s, two), 2);
+}
+
+/* Four channels, four outputs a step: even and odd source pixels by a dword shuffle. */
+int rz_halve_row4_simd(const uint8_t *s0, const uint8_t *s1, uint8_t *d, int dw) {
+    int x = 0;
+    for (; x + 4 <= dw; x += 4) {
+        v128_t e[2], o[2];
+        const uint8_t *rows[2] = { s0 + 8 * x, s1 + 8 * x };
+        for (int r = 0; r < 2; r++) {
+            const v128_t a = wasm_v128_load(rows[r]), b = wasm_v128_load(rows[r] + 16);
+            e[r] = wasm_i32x4_shuffle(a, b, 0, 2, 4, 6);
+            o[r] = wasm_i32x4_shuffle(a, b, 1, 3, 5, 7);
+        }
+        wasm_v128_store(d + 4 * x, wasm_u8x16_narrow_i16x8(mean4(e[0], o[0], e[1], o[1], 0),
+                                                           mean4(e[0], o[0], e[1], o[1], 1)));
+    }
+    return x;
+}
+
+/* Three channels, four outputs (24 source bytes a row) a step: one byte shuffle of two
+   overlapping loads picks the even pixels, one the odd; 12 bytes stored. */
+int rz_halve_row3_simd(const uint8_t *s0, const uint8_t *s1, uint8_t *d, int dw) {
+    int x = 0;
+    for (; x + 4 <= dw; x += 4) {
+        v128_t e[2], o[2];
+        const uint8_t *rows[2] = { s0 + 6 * x, s1 + 6 * x };
+        for (int r = 0; r < 2; r++) {
+            const v128_t a = wasm_v128_load(rows[r]), b = wasm_v128_load(rows[r] + 8);
+            e[r] = wasm_i8x16_shuffle(a, b, 0, 1, 2, 6, 7, 8, 12, 13, 14, 26, 27, 28, 0, 0, 0, 0);
+            o[r] = wasm_i8x16_shuffle(a, b, 3, 4, 5, 9, 10, 11, 23, 24, 25, 29, 30, 31, 0, 0, 0, 0);
+        }
+        const v128_t out = wasm_u8x16_narrow_i16x8(mean4(e[0], o[0], e[1], o[1], 0),
+                                                   mean4(e[0], o[0], e[1], o[1], 1));
+        wasm_v128_store64_lane(d + 3 * x, out, 0);
+        wasm_v128_store32_lane(d + 3 * x + 8, out, 2);
+    }
+    return x;
+}
+
+/* One channel, sixteen outputs a step: pairwise sums of each row's bytes. */
+int rz_halve_row1_simd(const uint8_t *s0, const uint8_t *s1, uint8_t *d, int dw) {
+    const v128_t two = wasm_i16x8_splat(2);
+    int x = 0;
+    for (; x + 16 <= dw; x += 16) {
+        v128_t h[2];
+        for (int i = 0; i < 2; i++) {
+            const v128_t s = wasm_i16x8_add(wasm_u16x8_extadd_pairwise_u8x16(wasm_v128_load(s0 + 2 * x + 16 * i)),
+                                            wasm_u16x8_extadd_pairwise_u8x16(wasm_v128_load(s1 + 2 * x + 16 * i)));
+            h[i] = wasm_u16x8_shr(wasm_i16x8_add(s, two), 2);
+        }
+        wasm_v128_store(d + x, wasm_u8x16_narrow_i16x8(h[0], h[1]));
+    }
+    return x;
+}

@@ -154,8 +154,8 @@ static void halve_packed(const rz_plan *pl, const uint8_t *s0, const uint8_t *s1
     switch (pl->s.n) {
     case 1: {
         int x = 0;
-#if RZ_HAVE_AVX2
-        if (pl->simd) x = rz_halve_row1_avx2(s0, s1, o, dw);
+#if RZ_HAVE_SIMD
+        if (pl->simd) x = rz_halve_row1_simd(s0, s1, o, dw);
 #endif
         halve_row1(s0 + 2 * x, s1 + 2 * x, o + x, dw - x);
         break;
@@ -163,16 +163,16 @@ static void halve_packed(const rz_plan *pl, const uint8_t *s0, const uint8_t *s1
     case 2: halve_row(s0, s1, o, dw, 2); break;
     case 3: {
         int x = 0;
-#if RZ_HAVE_AVX2
-        if (pl->simd) x = rz_halve_row3_avx2(s0, s1, o, dw);
+#if RZ_HAVE_SIMD
+        if (pl->simd) x = rz_halve_row3_simd(s0, s1, o, dw);
 #endif
         halve_row(s0 + 6 * x, s1 + 6 * x, o + 3 * x, dw - x, 3);
         break;
     }
     default: {
         int x = 0;
-#if RZ_HAVE_AVX2
-        if (pl->simd) x = rz_halve_row4_avx2(s0, s1, o, dw);
+#if RZ_HAVE_SIMD
+        if (pl->simd) x = rz_halve_row4_simd(s0, s1, o, dw);
 #endif
         halve_row4(s0 + 8 * x, s1 + 8 * x, o + 4 * x, dw - x);
         break;

@@ -81,8 +81,6 @@ void rz_rows(const rz_plan *pl, const rz_tabs *t, void *scratch, int y0, int y1)
 #if defined(WP_RESIZE_AVX2)
 #define RZ_HAVE_AVX2 1
 int rz_avx2(void); /* the CPU has AVX2 */
-int rz_halve_row3_avx2(const uint8_t *s0, const uint8_t *s1, uint8_t *d, int dw);
-int rz_halve_row4_avx2(const uint8_t *s0, const uint8_t *s1, uint8_t *d, int dw);
 int rz_avx512(void); /* the CPU has AVX-512 BW and VL */
 int rz_halve_row_gap4_avx512(const uint8_t *s0, const uint8_t *s1, uint8_t *d, int dw,
                              unsigned pixel_mask);
@@ -93,7 +91,6 @@ int rz_halve_row_gap3_avx512(const uint8_t *s0, const uint8_t *s1, uint8_t *d, i
    rz_h_packed3_simd with unit 4. */
 int rz_h_gap3_avx512(const uint8_t *row, int sw, int dw, int k, const int32_t *ofs,
                      const int16_t *w, int32_t *out, const uint8_t *byte);
-int rz_halve_row1_avx2(const uint8_t *s0, const uint8_t *s1, uint8_t *d, int dw);
 /* One channel at byte b of 4-byte pixels: w of them packed into out, and back. */
 int rz_compact1_avx512(const uint8_t *px, int b, int w, uint8_t *out);
 int rz_store_gap1_avx512(const uint8_t *lanes, uint8_t *o, int dw, int b);
@@ -127,6 +124,11 @@ int rz_h_packed1_simd(const uint8_t *row, int sw, int dw, int k, const int32_t *
    out has 8 int32 of slack past 3 * dw. */
 int rz_h_packed3_simd(const uint8_t *row, int sw, int dw, int k, const int32_t *ofs,
                       const int16_t *w, int32_t *out);
+/* Exact halvings of packed rows of 1, 3, 4 channels: dw outputs from rows s0, s1 (2 * dw
+   pixels each), reading and writing only those. */
+int rz_halve_row1_simd(const uint8_t *s0, const uint8_t *s1, uint8_t *d, int dw);
+int rz_halve_row3_simd(const uint8_t *s0, const uint8_t *s1, uint8_t *d, int dw);
+int rz_halve_row4_simd(const uint8_t *s0, const uint8_t *s1, uint8_t *d, int dw);
 /* Rows [0, rows) (a multiple of 8) of a tile into dst pixels of n = 3 or 4 bytes adjacent
    along y (column x at q0 + x * sx), lane k to byte byte[k]: the columns it did. */
 int rz_store_tile_simd(const uint8_t *tile, size_t step, int rows, uint8_t *q0, ptrdiff_t sx,
