@@ -95,9 +95,18 @@ static int task_row(const job *jb, size_t i) {
     return jb->pl->store == RZ_STORE_TILE ? y & ~7 : y;
 }
 
+/* Tiled dst columns run across every band: two bands side by side share a cache line in
+   each column. Tasks taken one after the other are given bands from the two ends of the
+   image, so the threads running at the same time rarely write neighbouring bands. */
+static size_t task_band(const job *jb, size_t i) {
+    if (jb->pl->store != RZ_STORE_TILE) return i;
+    return i % 2 ? (size_t)jb->tasks - 1 - i / 2 : i / 2;
+}
+
 static void run_tasks(void *ctx, size_t begin, size_t end) {
     const job *jb = ctx;
-    for (size_t i = begin; i < end; i++) {
+    for (size_t t = begin; t < end; t++) {
+        const size_t i = task_band(jb, t);
         const int y0 = task_row(jb, i), y1 = task_row(jb, i + 1);
         if (y0 == y1) continue;
         if (jb->pl->path & WARMPOOL_RESIZE_HALVE)
