@@ -284,21 +284,28 @@ AVX2 int rz_halve_row4_simd(const uint8_t *restrict s0, const uint8_t *restrict 
 #define OB _mm_setr_epi8(-1, -1, -1, -1, -1, -1, 7, 8, 9, 13, 14, 15, -1, -1, -1, -1)
 
 /* Eight output pixels: lane 0 holds outputs 0-3 in its bytes 0-11, lane 1 outputs 4-7
-   (it reads 24 bytes further on). Reads exactly 48 bytes of each row. */
+   (it reads 24 bytes further on). Per lane and row, byte shuffles of two overlapping
+   loads (bytes 0-15 and 8-23) put each output channel's two source bytes side by side,
+   pmaddubsw by ones adds them in 16-bit lanes: channel values 0-7 from both loads,
+   8-11 from the second. Reads exactly 48 bytes of each row. */
 static inline __attribute__((always_inline)) AVX2 __m256i halve3x8(const uint8_t *s0,
                                                                    const uint8_t *s1) {
-    const __m256i ea = _mm256_broadcastsi128_si256(EA), eb = _mm256_broadcastsi128_si256(EB);
-    const __m256i oa = _mm256_broadcastsi128_si256(OA), ob = _mm256_broadcastsi128_si256(OB);
-    const __m256i z = _mm256_setzero_si256();
+    /* value v = 3p + c: source bytes 6p + c and 6p + 3 + c */
+    const __m256i pa = _mm256_broadcastsi128_si256(
+        _mm_setr_epi8(0, 3, 1, 4, 2, 5, 6, 9, 7, 10, 8, 11, 12, 15, 13, -1));
+    const __m256i pb = _mm256_broadcastsi128_si256(
+        _mm_setr_epi8(-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 8));
+    const __m256i pc = _mm256_broadcastsi128_si256(
+        _mm_setr_epi8(6, 9, 10, 13, 11, 14, 12, 15, -1, -1, -1, -1, -1, -1, -1, -1));
+    const __m256i ones = _mm256_set1_epi8(1);
     __m256i lo = _mm256_set1_epi16(2), hi = lo;
     const uint8_t *rows[2] = { s0, s1 };
     for (int r = 0; r < 2; r++) {
         const __m256i a = _mm256_loadu2_m128i((const __m128i *)(rows[r] + 24), (const __m128i *)rows[r]);
         const __m256i b = _mm256_loadu2_m128i((const __m128i *)(rows[r] + 32), (const __m128i *)(rows[r] + 8));
-        const __m256i e = _mm256_or_si256(_mm256_shuffle_epi8(a, ea), _mm256_shuffle_epi8(b, eb));
-        const __m256i o = _mm256_or_si256(_mm256_shuffle_epi8(a, oa), _mm256_shuffle_epi8(b, ob));
-        lo = _mm256_add_epi16(lo, _mm256_add_epi16(_mm256_unpacklo_epi8(e, z), _mm256_unpacklo_epi8(o, z)));
-        hi = _mm256_add_epi16(hi, _mm256_add_epi16(_mm256_unpackhi_epi8(e, z), _mm256_unpackhi_epi8(o, z)));
+        const __m256i p = _mm256_or_si256(_mm256_shuffle_epi8(a, pa), _mm256_shuffle_epi8(b, pb));
+        lo = _mm256_add_epi16(lo, _mm256_maddubs_epi16(p, ones));
+        hi = _mm256_add_epi16(hi, _mm256_maddubs_epi16(_mm256_shuffle_epi8(b, pc), ones));
     }
     return _mm256_packus_epi16(_mm256_srli_epi16(lo, 2), _mm256_srli_epi16(hi, 2));
 }
