@@ -108,6 +108,15 @@ int rz_halve_tile_gap3_avx512(const uint8_t *s, ptrdiff_t srow, int rows, uint8_
 #define RZ_HAVE_AVX2 0
 #endif
 
+#if defined(WP_RESIZE_SIMD128)
+/* Gap-byte rows (4-byte pixels, lane k at byte byte[k]) packed and stored back one byte
+   lane at a time, gap bytes untouched: the pixels they did. */
+int rz_compact3_simd(const uint8_t *px, const uint8_t *byte, int w, uint8_t *out);
+int rz_compact1_simd(const uint8_t *px, int w, uint8_t *out);
+int rz_store_gap3_simd(const uint8_t *lanes, uint8_t *o, int dw, const uint8_t *byte);
+int rz_store_gap1_simd(const uint8_t *lanes, uint8_t *o, int dw);
+#endif
+
 /* The engine's two hot loops in SIMD: AVX2 or Wasm SIMD128. rz_simd(): they may be
    used. Each returns how many items it did; the caller finishes the rest with the
    scalar loop. */

@@ -26,7 +26,11 @@ const uint8_t *rz_compact_row(const rz_plan *pl, int y, uint8_t *buf) {
     const int w = pl->s.w;
     if (pl->s.n == 3) {
         const uint8_t b0 = pl->s_byte[0], b1 = pl->s_byte[1], b2 = pl->s_byte[2];
-        for (int x = 0; x < w; x++) {
+        int x = 0;
+#if defined(WP_RESIZE_SIMD128)
+        if (pl->simd) x = rz_compact3_simd(px, pl->s_byte, w, buf);
+#endif
+        for (; x < w; x++) {
             buf[3 * x] = px[4 * x + b0];
             buf[3 * x + 1] = px[4 * x + b1];
             buf[3 * x + 2] = px[4 * x + b2];
@@ -36,6 +40,8 @@ const uint8_t *rz_compact_row(const rz_plan *pl, int y, uint8_t *buf) {
     int x = 0;
 #if RZ_HAVE_AVX2
     if (pl->simd512) x = rz_compact1_avx512(px, 0, w, buf);
+#elif defined(WP_RESIZE_SIMD128)
+    if (pl->simd) x = rz_compact1_simd(px, w, buf);
 #endif
     for (; x < w; x++) buf[x] = px[4 * x];
     return buf;
@@ -58,6 +64,9 @@ void rz_store_row(const rz_plan *pl, int y, const uint8_t *restrict lanes) {
 #if RZ_HAVE_AVX2
         if (pl->simd512 && n == 3 && sx == 4) x = rz_store_gap3_avx512(lanes, o, dw, pl->d_byte);
         if (pl->simd512 && n == 1 && sx == 4) x = rz_store_gap1_avx512(lanes, o, dw, 0);
+#elif defined(WP_RESIZE_SIMD128)
+        if (pl->simd && n == 3 && sx == 4) x = rz_store_gap3_simd(lanes, o, dw, pl->d_byte);
+        if (pl->simd && n == 1 && sx == 4) x = rz_store_gap1_simd(lanes, o, dw);
 #endif
         for (; x < dw; x++)
             for (int k = 0; k < n; k++) o[x * sx + pl->d_byte[k]] = lanes[x * n + k];
