@@ -1,6 +1,6 @@
 /* resize_avx2.c - x86-64 kernels chosen at run time: AVX2 versions of the engine's two
- * hot loops and of the 3- and 4-channel halving, and an AVX-512 halving for gap-byte
- * pixels.
+ * hot loops, of the 1-, 3- and 4-channel halving and of the tile transpose (also fused
+ * with a 3-channel halving), and AVX-512 loops for gap-byte pixels.
  *
  * The library is built for baseline x86-64 (SSE2), which has no 32-bit vector multiply;
  * every exact formulation multiplies a Q11 weight by a sum of up to 19 bits, so SSE2

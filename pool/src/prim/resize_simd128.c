@@ -1,5 +1,5 @@
-/* resize_simd128.c - the engine's two hot loops in Wasm SIMD128, for the Wasm build
- * (compiled with -msimd128; only this file is, because clang auto-vectorises the rest of
+/* resize_simd128.c - the engine's two hot loops, the packed halvings, the tile transpose
+ * and gap-byte packing in Wasm SIMD128, for the Wasm build (compiled with -msimd128; only this file is, because clang auto-vectorises the rest of
  * the engine badly). Same integer sums as the scalar loops, so the same bytes: the
  * linear taps use i32x4.dot_i16x8_s on two adjacent pixels, as the AVX2 code uses
  * pmaddwd, and Wasm has the 32-bit multiply that SSE2 lacks. */
