@@ -3,6 +3,7 @@
 
      pool_bench [--rounds N] [--ms MS] [--budget S] [--omp PATH]   the tables
      pool_bench --smoke                        every contender, a few checked calls
+     pool_bench --rows                         only the second set of rows (pool_bench_rows.c)
 
    OpenMP runs in child processes (peer_omp), one per wait policy per round, because
    libgomp reads OMP_WAIT_POLICY only at start-up.
@@ -446,7 +447,7 @@ static void default_omp_path(char *buf, size_t size) {
 }
 
 int main(int argc, char **argv) {
-    int rounds = 15, smoke_only = 0;
+    int rounds = 15, smoke_only = 0, rows_only = 0;
     double budget_s = 40;
     setup *S = calloc(1, sizeof *S);
     bench_results *r = calloc(1, sizeof *r);
@@ -457,6 +458,8 @@ int main(int argc, char **argv) {
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--smoke"))
             smoke_only = 1;
+        else if (!strcmp(argv[i], "--rows"))
+            rows_only = 1;
         else if (!strcmp(argv[i], "--rounds") && i + 1 < argc)
             rounds = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--ms") && i + 1 < argc)
@@ -469,7 +472,7 @@ int main(int argc, char **argv) {
             rounds = 0;
     }
     if (rounds < 1 || rounds >= MAX_ROUNDS || S->ms <= 0 || budget_s <= 0) {
-        fprintf(stderr, "usage: %s [--smoke] [--rounds 1..%d] [--ms MS] [--budget S] "
+        fprintf(stderr, "usage: %s [--smoke | --rows] [--rounds 1..%d] [--ms MS] [--budget S] "
                         "[--omp PATH]\n", argv[0], MAX_ROUNDS - 1);
         return 2;
     }
@@ -503,6 +506,9 @@ int main(int argc, char **argv) {
     int rc;
     if (smoke_only) {
         rc = smoke(S, r) != 0;
+        rc |= bench_rows(1);
+    } else if (rows_only) {
+        rc = bench_rows(0);
     } else {
         /* Round 0 calibrates the calls per cell and is not counted. */
         uint64_t t0 = bench_now_ns();
@@ -518,6 +524,8 @@ int main(int argc, char **argv) {
         if (!rc && r->rounds)
             bench_report(r);
         rc = rc || !r->rounds || r->failed;
+        if (!rc)
+            rc = bench_rows(0);
     }
     warmpool_destroy(S->cold);
     warmpool_destroy(S->warm);

@@ -39,6 +39,10 @@ typedef struct bench_results {
 
 void bench_report(const bench_results *r);
 
+/* pool_bench_rows.c: fine grains vs pthreadpool, with_thread vs plain, cold after idle
+   with its breakdown. smoke: a few checked calls of each instead. 0, or 1 on failure. */
+int bench_rows(int smoke);
+
 /* peer_omp_run.c: runs the OpenMP child with `policy` as OMP_WAIT_POLICY. */
 typedef struct omp_result {
     uint64_t iters[NJOBS];

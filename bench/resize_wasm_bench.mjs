@@ -3,7 +3,8 @@
 // Python package as a page would, on the same layouts as bench/resize_bench.py (built in
 // bytearrays: Pyodide has no numpy), 3-channel rows next to the 4-channel one. Each cell:
 // ms per call with the vector loops (SIMD128) and without (WARMPOOL_RESIZE_SCALAR, same
-// bytes), median of interleaved rounds. Usage: node resize_wasm_bench.mjs [rounds] [ms]
+// bytes, checked before timing), median of interleaved rounds.
+// Usage: node resize_wasm_bench.mjs [rounds] [ms]
 import fs from "node:fs";
 import path from "node:path";
 import { pathToFileURL, fileURLToPath } from "node:url";
@@ -67,11 +68,22 @@ ROWS = [
 def bench(rounds, ms):
     rz = lib.warmpool_resizer_create()
     cells = []
+    bad = []
     for name, ms_, md in ROWS:
         for (ss, ds, filt) in COLS:
-            code, cs, cd, keep, _ = R._prepare(ms_(*ss), md(*ds), filt)
+            dst = md(*ds)
+            code, cs, cd, keep, _ = R._prepare(ms_(*ss), dst, filt)
             calls = [lambda cs=cs, cd=cd, code=code, f=f: lib.warmpool_resize(
                 rz, None, ctypes.addressof(cs), ctypes.addressof(cd), code | f) for f in (0, 0x100)]
+            # the vector loops must give the scalar loops' bytes, and touch no others
+            buf = (dst[0] if isinstance(dst, tuple) else dst).buffer
+            outs = []
+            for call in calls:
+                buf[:] = bytes(len(buf))
+                assert call() == 0
+                outs.append(bytes(buf))
+            if outs[0] != outs[1]:
+                bad.append(f"{name} {ss}->{ds} {filt}: SIMD128 and scalar bytes differ")
             cells.append((name, filt, calls, [[], []], keep))
     for r in range(rounds):
         for name, filt, calls, times, keep in cells:
@@ -94,6 +106,10 @@ def bench(rounds, ms):
         row = [c for c in cells if c[0] == name]
         print("| " + name + " | " + " | ".join(
             f"{statistics.median(t[0]):.2f} / {statistics.median(t[1]):.2f}" for _, _, _, t, _ in row) + " |")
+    if bad:
+        print("WRONG RESULTS:\\n  " + "\\n  ".join(bad))
+        sys.exit(1)
+    print("check: every cell's SIMD128 bytes equal the scalar loops' (WARMPOOL_RESIZE_SCALAR)")
 `);
 py.globals.get("bench")(rounds, ms);
 process.exit(0);

@@ -34,6 +34,7 @@ EM_WORKER_JS := host.worker.js
 EM_LACKS :=
 EM_TABLE_METHOD := getWasmTableEntry
 WASM_POOL_HOST := host-patched
+WASM_NOPOOL_HOST := host-nopool
 else ifeq ($(EMSDK_VERSION),3.1.69)
 # The wrapper's path, asked once per make run and only if a recipe needs it (a fresh
 # machine builds the toolchain there, with its progress lines).
@@ -48,6 +49,7 @@ EM_TABLE_METHOD := wasmTable
 # The patch tool has no 3.1.69 shape yet (pyodide-patches/README.md): the pool's Wasm
 # properties run in the stock host, on plain C dlopen.
 WASM_POOL_HOST := host
+WASM_NOPOOL_HOST :=
 else
 $(error EMSDK_VERSION=$(EMSDK_VERSION): 3.1.6 or 3.1.69)
 endif

@@ -73,6 +73,10 @@ $(WB)/libwarmpool-serial.so: $(LIB_EMSCRIPTEN_SRC:%.c=$(WB)/s/%.o) $(IMPORTS_CHE
 # The pool without the sync-on-wake hook, to show what that hook is for.
 $(WB)/test/libwarmpool-nosync.so: $(LIB_EMSCRIPTEN_SRC) $(LIB_HDR) $(IMPORTS_CHECK)
 	$(call side_module,$(WASM_CFLAGS) $(LIB_EMSCRIPTEN_FLAGS) $(SIDE_T_FLAGS) -msimd128 -DWP_NO_SYNC_ON_WAKE,$(LIB_EMSCRIPTEN_SRC))
+# ... and without the sliced sleep, to show what that is for on runtimes whose dlopen waits
+# for every thread.
+$(WB)/test/libwarmpool-noslice.so: $(LIB_EMSCRIPTEN_SRC) $(LIB_HDR) $(IMPORTS_CHECK)
+	$(call side_module,$(WASM_CFLAGS) $(LIB_EMSCRIPTEN_FLAGS) $(SIDE_T_FLAGS) -msimd128 -DWP_NO_DLSYNC_SLICES,$(LIB_EMSCRIPTEN_SRC))
 
 .PHONY: wasm-libs
 wasm-libs: $(WB)/libwarmpool.so $(WB)/libwarmpool-serial.so

@@ -34,6 +34,17 @@ $(WB)/host-patched/host.js: $(WB)/host/host.js $(WPATCH_SRC) tests/patches/patch
 	cp $(WB)/host/host.wasm $(EM_WORKER_JS:%=$(WB)/host/%) $(dir $@)
 	$(if $(WB_SUFFIX),$(PY) tests/patches/patch_variant.py $< $@ --set emscripten --without table-fit-4,$(WPATCH) --set emscripten $< -o $@)
 
+# The patched host without pre-started workers (no PTHREAD_POOL_SIZE): each pthread's Web
+# Worker is made at pthread_create and starts only after the JS event loop turns, as in a
+# runtime that pre-starts none. For the pool's "destroy before the workers start" tests.
+$(WB)/host-nopool/raw/host.js: pyodide-patches/host/host.c $(IMPORTS_DIR)/allowed.txt mk/30-patches.mk
+	@mkdir -p $(@D)
+	$(EMCC) -O2 $(WFLAGS) $(filter-out -sPTHREAD_POOL_SIZE=%,$(HOST_LDFLAGS)) pyodide-patches/host/host.c -o $@
+$(WB)/host-nopool/host.js: $(WB)/host-nopool/raw/host.js $(WPATCH_SRC)
+	@mkdir -p $(@D)
+	cp $(WB)/host-nopool/raw/host.wasm $(WB)/host-nopool/raw/host.worker.js $(@D)
+	$(WPATCH) --set emscripten $< -o $@
+
 # The host with only the zero-library-memory patch: plain C dlopen needs none of the
 # others, but 3.1.6 hands a library loaded at run time dirty heap memory.
 $(WB)/host-zeroed/host.js: $(WB)/host/host.js $(WPATCH_SRC)

@@ -3,9 +3,9 @@
 # on Wasm threads next to native; Python-driven jobs on three runtimes; the web page.
 # The tracer's and the resizer's benchmarks are in their components' files.
 BENCH_CFLAGS := $(NATIVE_CFLAGS) -O2
-BENCH_HDR    := bench/bench.h bench/pool_bench.h pool/include/warmpool.h
+BENCH_HDR    := bench/bench.h bench/pool_bench.h pool/include/warmpool.h pool/include/warmpool_trace.h
 POOL_BENCH_SRC := bench/pool_bench.c bench/bench_report.c bench/peer_omp_run.c \
-                  bench/peer_condvar.c bench/bench_common.c
+                  bench/peer_condvar.c bench/bench_common.c bench/pool_bench_rows.c
 
 $(B)/bench/pool_bench: $(POOL_BENCH_SRC) $(BENCH_HDR) $(B)/native/libwarmpool.a
 	@mkdir -p $(@D)

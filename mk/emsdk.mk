@@ -42,7 +42,7 @@ test-wasm-3.1.69: emsdk-3.1.69
 	$(MAKE) --no-print-directory EMSDK_VERSION=3.1.69 test-pool-wasm test-patches-emsdk-3.1.69 test-py-pyodide-3.1.69 test-layout
 # (inside that sub-make)
 test-patches-emsdk-3.1.69: $(W69)/libwarmpool.so $(W69)/libwarmpool-serial.so $(W69)/host/host.js \
-  $(W69)/host-patched/host.js $(W69)/test/libkernels.so $(W69)/test/libwarmpool-nosync.so \
+  $(W69)/host-patched/host.js $(W69)/test/libkernels.so $(W69)/test/libwarmpool-nosync.so $(W69)/test/libwarmpool-noslice.so \
   $(W69)/fixtures/O0/host.js $(W69)/fixtures/O1/host.js $(W69)/shapes/plain-O2.js $(W69)/shapes/es6-O2.mjs
 	@echo "== patches: each trap's scenario on Emscripten 3.1.69's output (Node host)"
 	WARMPOOL_WB=$(W69) timeout 900 $(WNODE) --test --test-timeout=180000 --test-reporter=spec tests/patches/emsdk3169.test.mjs

@@ -20,18 +20,29 @@
  * - parallel_for never blocks on a thread that is not working on the job: until every
  *   worker has reported ready it runs the whole range on the caller (Wasm workers start
  *   only after the JS event loop turns), and a worker that has not woken up yet when the
- *   job is finished is simply not waited for.
+ *   job is finished is simply not waited for: the caller runs its share too.
+ * - Each pool thread owns an equal share of the job's chunks, the same share call after
+ *   call for the same range and grain (so its data stays in its cache); it claims its
+ *   chunks in batches (one atomic per batch, not per chunk), and a thread done with its
+ *   share takes half of what is left of another's. So a grain of 1 costs about one
+ *   indirect call per item, and `fn` is still called once per chunk of at most `grain`
+ *   items.
  * - A call from inside `fn` (nested) or from a second thread while a job runs
  *   (concurrent) never blocks and never deadlocks: it runs serially on its own thread.
  *   warmpool_get_stats() says how many jobs ran serially and why.
  * - No heap allocation, lock or system call on the parallel_for path, except a futex
- *   wake when workers are asleep and a futex wait when the caller must wait for a
- *   worker that is still running a chunk.
+ *   wake when workers are asleep (see Cold below) and a futex wait when the caller must
+ *   wait for a worker that is still running a chunk.
  *
  * Cold and warm
  * - Cold (the default): after a job, idle workers spin for 50 us (catching back-to-back
- *   calls), then sleep on a futex. Waking one costs the caller a system call and the
- *   worker tens of microseconds, which the caller never waits for.
+ *   calls), then sleep on a futex. Waking one costs the caller a system call (a few
+ *   microseconds on a VM) and the worker microseconds to tens of microseconds, which the
+ *   caller never waits for. A woken worker cannot help a job shorter than its wake-up, so
+ *   when the pool's last cold job was that short the caller starts the next one alone and
+ *   wakes the sleepers only if it is still busy with work left after a few microseconds
+ *   (checked between chunks): short cold jobs cost about what the work
+ *   costs; a long job right after short ones gets its helpers that much later, once.
  * - Warm (warmpool_warm(p, 1), e.g. on pointer-down): idle workers and a waiting caller
  *   busy-wait with a CPU pause hint and yield now and then. The pool turns warm mode off
  *   by itself after `cool_after_ms` without a job, so a program that forgets
@@ -44,7 +55,8 @@
  *
  * Wasm (Emscripten -pthread side module)
  * - Workers are Web Workers; they start only after the main JS thread returns to its
- *   event loop. Jobs submitted before then run serially (never deadlock).
+ *   event loop. Jobs submitted before then run serially (never deadlock), and destroy
+ *   called before then returns at once (the workers exit once they start).
  *   warmpool_wait_ready() called from the JS main thread before that can only time out.
  * - The library built without -pthread (for runtimes without threads, e.g. stock
  *   Pyodide) has the same API; its pools have zero workers and run every job on the
@@ -79,7 +91,8 @@ typedef struct warmpool_options {
     size_t stack_size;      /* worker stack in bytes; 0: the platform default */
     /* Called on each new worker thread (worker = 1..workers) before it reports ready,
        e.g. to pin it or to register it with a profiler. May block: the pool stays
-       usable (serially) until it returns. NULL: nothing. */
+       usable (serially) until it returns, and destroy does not wait for it (see
+       warmpool_destroy). Not called on a worker that starts after destroy. NULL: nothing. */
     void (*on_start)(void *arg, unsigned worker);
     void *on_start_arg;
 } warmpool_options;
@@ -90,24 +103,39 @@ typedef struct warmpool_options {
 warmpool *warmpool_create(unsigned workers);
 warmpool *warmpool_create_ex(const warmpool_options *opt); /* opt NULL: all defaults */
 
-/* Stops and joins every worker, sleeping or spinning, then frees the pool. */
+/* Stops the workers and releases the pool; returns promptly in every state and never
+   waits for a thread that cannot run without the caller. Workers that are sleeping,
+   spinning, or (natively) created but not started yet are joined: natively, once destroy
+   returns no worker is left, except one still inside on_start. A worker still inside
+   on_start (it may block), or on Wasm one whose Web Worker has not started (it starts
+   only after the JS event loop turns, so joining it from the JS main thread would hang),
+   is not waited for: it exits as soon as it gets to run, without calling on_start (if
+   it had not) and without running any job, and the pool's memory stays valid for it
+   until it is out (whoever leaves last frees it). So on_start_arg must outlive an
+   on_start call still in progress, and on Wasm Web Workers are given back to the runtime
+   only after the event loop turns. */
 void warmpool_destroy(warmpool *pool);
 
 /* Runs fn over [begin, end) in chunks of at most `grain` items (0: about two chunks per
    thread, which keeps hand-offs few and lets a thread that is done first take over the
-   second chunk of a late one). begin >= end or fn NULL: returns at once. */
+   second chunk of a late one). Any grain, down to 1, is fine: chunks are dealt in
+   per-thread shares and claimed in batches (see Guarantees). begin >= end or fn NULL:
+   returns at once. */
 void warmpool_parallel_for(warmpool *pool, size_t begin, size_t end, size_t grain,
                            warmpool_fn fn, void *ctx);
 
 /* The same with the index of the pool thread that runs each chunk, for per-thread
    scratch: fn(ctx, thread, begin, end), thread 0 for the submitting thread and
-   1..warmpool_workers() for the workers. Two chunks of one job that run at the same time
-   never see the same index. A job that runs serially (workers not ready, the pool has
-   none, the range is one chunk) sees 0 in every chunk; so do a nested call (made from
-   inside fn: it runs on that thread, which may itself be worker k of the outer job) and
-   a concurrent call from another thread while a job runs. So two such serial jobs on two
-   threads both see 0 at the same time: scratch indexed by `thread` must then belong to
-   the job (one set per call), not to the pool. */
+   1..warmpool_workers() for the workers; index k > 0 is always worker k's OS thread.
+   Two chunks of one job that run at the same time never see the same index. Index k
+   starts with thread k's share of the chunks, but chunks taken from another share run
+   under the taker's index, so which items an index sees can vary between calls. A job
+   that runs serially (workers not ready, the pool has none, the range is one chunk)
+   sees 0 in every chunk; so do a nested call (made from inside fn: it runs on that
+   thread, which may itself be worker k of the outer job) and a concurrent call from
+   another thread while a job runs. So two such serial jobs on two threads both see 0 at
+   the same time: scratch indexed by `thread` must then belong to the job (one set per
+   call), not to the pool. */
 typedef void (*warmpool_thread_fn)(void *ctx, unsigned thread, size_t begin, size_t end);
 void warmpool_parallel_for_with_thread(warmpool *pool, size_t begin, size_t end, size_t grain,
                                        warmpool_thread_fn fn, void *ctx);

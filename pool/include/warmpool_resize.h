@@ -40,16 +40,19 @@
  * every channel steps alike: gap-free (stride_x == channel count, any order, alpha plane
  * included: a BGRA surface as pixels3d + pixels_alpha, a 24-bit surface, RGB arrays) or
  * 4-byte pixels with gap bytes (pixels3d alone, pixels_alpha), whose gap bytes are never
- * read (AVX-512 masked loads natively; elsewhere the row is first packed byte by byte).
+ * read (AVX-512 masked loads natively; on Wasm the row is first packed a byte lane at a
+ * time; elsewhere byte by byte).
  * Destinations: gap-free interleaved rows are written in place (channels reordered on
- * store, never mixed: SWIZZLED); 4-byte pixels with gap bytes through masked stores; a
- * destination whose pixels are adjacent along y instead (a (w, h, 3) array for
- * surfarray.make_surface from pixels3d: DST_TILED) through tiles of 16 output rows, each
- * destination run of 16 pixels written at once. Anything else takes the general strided
- * path (same results). An exact halving has its own kernels; other sizes use a separable
- * fixed-point engine. Vector loops, same bytes as the scalar ones: AVX2 natively when the
- * CPU has it (chosen at run time), AVX-512 BW/VL for the gap-byte loads and stores,
- * SIMD128 in the Wasm build; 1, 3 and 4 channels (2 channels: scalar).
+ * store, never mixed: SWIZZLED); 4-byte pixels with gap bytes through masked stores (Wasm:
+ * byte lanes); a destination whose pixels are adjacent along y instead (a (w, h, 3) array
+ * for surfarray.make_surface from pixels3d: DST_TILED) through tiles of 16 output rows,
+ * transposed in vector registers 8x8 (4x4 on Wasm) pixels at a time, so each destination
+ * run of pixels is written at once; an exact halving into 3-byte pixels along y goes from
+ * the source rows to the destination in registers, without a tile. Anything else takes
+ * the general strided path (same results). An exact halving has its own kernels; other
+ * sizes use a separable fixed-point engine. Vector loops, same bytes as the scalar ones:
+ * AVX2 natively when the CPU has it (chosen at run time), AVX-512 BW/VL for the gap-byte
+ * loads and stores, SIMD128 in the Wasm build; 1, 3 and 4 channels (2 channels: scalar).
  *
  * Memory: only the described bytes of src are read and only those of dst are written
  * (padding bytes, e.g. the alpha byte of a pixels3d view without its alpha plane, are
@@ -74,8 +77,8 @@
  * (1, 3, 4 channels) and vertical loops have SIMD128 versions (so the Wasm build needs
  * an engine with Wasm SIMD: every current browser and Node has it). Only that file is
  * built with -msimd128: with it, clang auto-vectorises the rest of the engine badly.
- * The halving kernels stay scalar on Wasm, and gap-byte rows are packed byte by byte
- * (`make bench-resize` prints both builds' times). No variadic
+ * Without masked loads, Wasm halves 3-channel gap-byte pixels into gap-byte pixels with
+ * scalar code (`make bench-resize` prints both builds' times). No variadic
  * functions and no 64-bit integer arguments, so ctypes in Pyodide can call everything
  * here; images are passed by pointer to a struct.
  */

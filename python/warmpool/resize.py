@@ -25,7 +25,7 @@ and 4-channel interleaved images (arrays, 24- and 32-bit surfaces, pixels3d with
 without pixels_alpha), destinations whose pixels run along the source's columns (a
 (w, h, 3) array for surfarray.make_surface: written through tiles). Gap bytes (the alpha
 byte of pixels3d alone, the colour bytes around pixels_alpha) are never read or written;
-their vector loops need AVX-512 natively.
+their vector loops need AVX-512 natively (on Wasm they move one byte lane at a time).
 Nothing here imports numpy or pygame.
 
 filter: "area" (cv2.INTER_AREA) or "bilinear" (cv2.INTER_LINEAR); both are defined

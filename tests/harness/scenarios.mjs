@@ -195,6 +195,123 @@ async function props() {
     check('create/destroy x5: every job right', ok);
   }
   await serialUntilReady(h, P, K);
+  await threadIndex(h);
+}
+
+// Loads the thread-index kernels (tests/pool/thread_kernels.c) the way Pyodide loads a
+// library, and binds parallel_for_with_thread from the pool library already loaded.
+async function threadKernels(h) {
+  const file = '/lib/libthreadk.so';
+  h.memfsWrite(file, readFileSync(path.join(BUILD, 'test/libthreadk.so')));
+  await h.jsLoad(file, { memfs: true });
+  const th = h.dlopen(file), ph = h.dlopen('/lib/libwarmpool.so');
+  const T = {};
+  for (const n of ['tk_record_ptr', 'tk_job_size', 'tk_job_init', 'tk_job_bad']) T[n.slice(3)] = h.fn(th, n);
+  return { T, pft: h.fn(ph, 'warmpool_parallel_for_with_thread') };
+}
+
+// Runs fn (a warmpool_thread_fn of thread_kernels.c) over [lo, hi) with
+// parallel_for_with_thread: which thread ran each item, and what the pool counted.
+function threadJob(h, P, T, pft, pool, workers, lo, hi, grain, spin) {
+  const n = hi - lo, who = h.M._calloc(n, 4), job = h.M._malloc(T.job_size());
+  T.job_init(job, who, lo, hi, workers, spin);
+  P.reset_stats(pool);
+  pft(pool, lo, hi, grain, T.record_ptr(), job);
+  const w = new Uint32Array(h.u8.buffer, who, n);
+  const r = { missed: w.filter((v) => v === 0).length, byWorkers: w.filter((v) => v > 1).length,
+    onCaller: w.filter((v) => v === 1).length, bad: T.job_bad(job), stats: h.stats(P, pool) };
+  h.M._free(who); h.M._free(job);
+  return r;
+}
+
+// The thread index on Wasm threads: every item once, each chunk's index in 0..workers,
+// no index used by two chunks at once, index k > 0 exactly the workers' items.
+async function threadIndex(h) {
+  const { P } = h.bind(h.dlopen('/lib/libwarmpool.so'));
+  const { T, pft } = await threadKernels(h);
+  for (const n of [1, 3]) {
+    const pool = await poolOf(h, P, n);
+    const bad = [];
+    let onWorkers = 0;
+    for (const grain of [0, 1, 7]) {
+      const r = threadJob(h, P, T, pft, pool, n, 5, 20005, grain, 200);
+      onWorkers += r.byWorkers;
+      if (r.missed || r.bad || r.byWorkers !== r.stats.items_workers) bad.push({ grain, ...r });
+    }
+    check(`thread index, ${n} worker(s): distinct, in range, k > 0 = the workers' items`,
+      bad.length === 0, bad.slice(0, 2));
+    check(`thread index, ${n} worker(s): workers took part`, onWorkers > 0, `${onWorkers} items`);
+    P.destroy(pool);
+  }
+}
+
+// In a host that pre-starts no workers, every pthread's Web Worker starts only once the
+// JS event loop turns. Create, a job, destroy, all in one synchronous stretch on the JS
+// main thread (as `with warmpool.Pool() as p:` in one call from Python): destroy must
+// return, and once the event loop turns the late workers must start, exit without
+// running anything, and give their Web Workers back.
+async function destroyUnstarted() {
+  host = await startHost(hostDir);
+  const { P, K } = await pyodideLoad(host, { memfs: true });
+  const h = host, PT = h.M.PThread;
+  const running = () => PT.runningWorkers.length;
+  const idle = running();
+  for (const [label, n] of [['1 worker', 1], ['3 workers', 3]]) {
+    const t0 = Date.now();
+    const pool = P.create(n);
+    const job = new Job(h, K, pool, 0, 3000, 10);
+    P.parallel_for(pool, 0, 3000, 4, K.fill_ptr(), job.job);
+    const st = h.stats(P, pool);
+    const calls = K.calls_get();
+    const notStarted = { ready: P.ready(pool), workers: running() - idle };
+    P.destroy(pool);
+    const ms = Date.now() - t0;
+    check(`${label}: the job ran serially, every item once`, job.wrong().length === 0 &&
+      st.jobs_serial_not_ready === 1 && st.items_workers === 0, st);
+    check(`${label}: create, job, destroy returned in one stretch`, ms < 5000, `${ms} ms`);
+    // The first round has none started; later rounds may reuse a loaded Web Worker
+    // given back by the previous one, which starts at once.
+    check(`${label}: not every worker had started`, notStarted.ready < n && notStarted.workers === n &&
+      (n > 1 || notStarted.ready === 0), notStarted);
+    let gone = true;
+    try { await until(() => running() === idle, 10000, 'late workers to exit'); } catch { gone = false; }
+    check(`${label}: the late workers exited, Web Workers given back`, gone, `running ${running()}, idle ${idle}`);
+    check(`${label}: no job ran after destroy`, K.calls_get() === calls && job.wrong().length === 0,
+      `k_calls ${calls} -> ${K.calls_get()}`);
+    job.free();
+  }
+  // A job before the workers started runs serially: thread index 0 in every chunk. The
+  // rounds above gave back at most 4 loaded Web Workers, which start at once: of 8
+  // workers, some have not started.
+  {
+    const { T, pft } = await threadKernels(h);
+    const p = P.create(8);
+    const r = threadJob(h, P, T, pft, p, 8, 0, 1000, 1, 0);
+    P.destroy(p);
+    check('thread index: 0 in every chunk of a job run before the workers started',
+      r.onCaller === 1000 && !r.bad && r.stats.jobs_serial_not_ready === 1, r);
+  }
+  // Some started, some not: 2 ready workers of one pool, then a second pool of 3 made and
+  // destroyed at once, then the first destroyed with its workers in the job loop.
+  {
+    const a = await poolOf(h, P, 2);
+    const b = P.create(3);
+    const t0 = Date.now();
+    P.destroy(b);
+    const ms = Date.now() - t0;
+    fillJob(h, P, K, a, 'a pool next to a destroyed one');
+    P.destroy(a);
+    check('mixed: destroy of the unstarted pool returned', ms < 5000, `${ms} ms`);
+    let gone = true;
+    try { await until(() => running() === idle, 10000, 'every worker to exit'); } catch { gone = false; }
+    check('mixed: every worker exited', gone, `running ${running()}, idle ${idle}`);
+  }
+  // The runtime is still sound: a new pool starts, runs in parallel, and is destroyed.
+  {
+    const pool = await poolOf(h, P, 2);
+    fillJob(h, P, K, pool, 'after the late exits');
+    P.destroy(pool);
+  }
 }
 
 // parallel_for before the workers have started runs serially (never waits for them);
@@ -225,7 +342,8 @@ async function serialUntilReady(h, P, K) {
       st.items_workers === 0 && job.wrong().length === 0, st);
     job.free();
     await until(() => P.ready(p) === 7, 10000, 'new workers after the event loop turned');
-    const job2 = new Job(h, K, p, 0, 2000, 2000);
+    // Long enough (tens of ms) for woken Web Workers to arrive on a busy machine.
+    const job2 = new Job(h, K, p, 0, 2000, 20000);
     P.parallel_for(p, 0, 2000, 4, K.fill_ptr(), job2.job);
     st = h.stats(P, p);
     check('after yielding: same pool runs in parallel', st.jobs_parallel === 1 &&
@@ -253,6 +371,7 @@ async function serialUntilReady(h, P, K) {
 
 const scenarios = {
   props,
+  'destroy-unstarted': destroyUnstarted,
   // JS loadDynamicLibrary + addFunction + C dlopen, files on disk: placement must match.
   async 'pyodide-load'() {
     host = await startHost(hostDir);

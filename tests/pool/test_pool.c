@@ -37,16 +37,36 @@ static void sleep_ms(double ms) {
     nanosleep(&ts, NULL);
 }
 
-/* pthread_create that fails on purpose: the test link wraps the real one. */
+/* pthread_create that fails on purpose, or whose threads start only once the test lets
+   them (as Web Workers start only after the JS event loop turns): the test link wraps
+   the real one. */
 int __real_pthread_create(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *);
 static _Atomic int creates_allowed = -1; /* < 0: no limit */
+static _Atomic int hold_starts;          /* new threads wait for `starts_open` */
+static _Atomic int starts_open, held_threads_done;
+struct held { void *(*f)(void *); void *arg; };
+static void *held_start(void *arg) {
+    struct held h = *(struct held *)arg;
+    free(arg);
+    double t0 = now_ms();
+    while (!atomic_load(&starts_open) && now_ms() - t0 < 20000) sleep_ms(0.2);
+    void *r = h.f(h.arg);
+    atomic_fetch_add(&held_threads_done, 1);
+    return r;
+}
 int __wrap_pthread_create(pthread_t *t, const pthread_attr_t *a, void *(*f)(void *), void *arg) {
     int left = atomic_load(&creates_allowed);
     while (left >= 0) {
         if (left == 0) return EAGAIN;
         if (atomic_compare_exchange_weak(&creates_allowed, &left, left - 1)) break;
     }
-    return __real_pthread_create(t, a, f, arg);
+    if (!atomic_load(&hold_starts)) return __real_pthread_create(t, a, f, arg);
+    struct held *h = malloc(sizeof *h);
+    if (!h) return EAGAIN;
+    *h = (struct held){f, arg};
+    int err = __real_pthread_create(t, a, held_start, h);
+    if (err) free(h);
+    return err;
 }
 
 /* Marks every item it is given, and checks chunk bounds. */
@@ -414,6 +434,141 @@ TEST(destroy_while_warm_or_sleeping_is_prompt) {
         warmpool_destroy(p);
         CHECK(now_ms() - t0 < 5000); /* a hang check, not a timing goal */
     }
+}
+
+/* Counts the items any job ran, to see that none runs after destroy. */
+static _Atomic size_t items_run;
+static void count_items(void *ctx, size_t b, size_t e) {
+    (void)ctx;
+    atomic_fetch_add(&items_run, e - b);
+}
+
+static void wait_int(_Atomic int *v, int want, double ms) {
+    double t0 = now_ms();
+    while (atomic_load(v) < want && now_ms() - t0 < ms) sleep_ms(0.2);
+}
+
+/* Worker threads that have not started yet when destroy is called (held before their
+   start routine, released 50 ms later from another thread). Natively they start by
+   themselves, so destroy joins them: when it returns they are gone, and none called
+   on_start or ran a job. (On Wasm, where one may need the caller to return first,
+   destroy leaves them to exit by themselves: tests/pool/wasm.test.mjs.) */
+static void *open_starts_later(void *arg) {
+    (void)arg;
+    sleep_ms(50);
+    atomic_store(&starts_open, 1);
+    return NULL;
+}
+
+TEST(destroy_before_workers_start) {
+    atomic_store(&starts_open, 0);
+    atomic_store(&held_threads_done, 0);
+    atomic_store(&items_run, 0);
+    static struct gate_arg g;
+    atomic_store(&g.open, 1);
+    atomic_store(&g.arrived, 0);
+    warmpool_options o = {0};
+    o.workers = 3;
+    o.on_start = hold_back;
+    o.on_start_arg = &g;
+    atomic_store(&hold_starts, 1);
+    warmpool *p = warmpool_create_ex(&o);
+    atomic_store(&hold_starts, 0);
+    REQUIRE(p);
+    warmpool_parallel_for(p, 0, 1000, 1, count_items, NULL);
+    CHECK_EQ_U(atomic_load(&items_run), 1000);
+    pthread_t opener;
+    REQUIRE(pthread_create(&opener, NULL, open_starts_later, NULL) == 0);
+    double t0 = now_ms();
+    warmpool_destroy(p);
+    CHECK(now_ms() - t0 < 5000); /* a hang check */
+    CHECK_EQ_U(atomic_load(&held_threads_done), 3);
+    CHECK_EQ_U(atomic_load(&g.arrived), 0);
+    CHECK_EQ_U(atomic_load(&items_run), 1000);
+    pthread_join(opener, NULL);
+}
+
+/* Worker 1 ready, workers 2 and 3 still in on_start: destroy joins worker 1 (its thread
+   is gone when destroy returns) and leaves the others to exit once on_start returns. */
+struct some_held { _Atomic int open, arrived, returned; };
+static void hold_from_2(void *arg, unsigned worker) {
+    struct some_held *g = arg;
+    atomic_fetch_add(&g->arrived, 1);
+    double t0 = now_ms();
+    while (worker >= 2 && !atomic_load(&g->open) && now_ms() - t0 < 20000) sleep_ms(0.2);
+    atomic_fetch_add(&g->returned, 1);
+}
+
+TEST(destroy_while_workers_in_on_start) {
+    static struct some_held g;
+    atomic_store(&g.open, 0);
+    atomic_store(&g.arrived, 0);
+    atomic_store(&g.returned, 0);
+    atomic_store(&starts_open, 1);
+    atomic_store(&held_threads_done, 0);
+    atomic_store(&items_run, 0);
+    warmpool_options o = {0};
+    o.workers = 3;
+    o.on_start = hold_from_2;
+    o.on_start_arg = &g;
+    atomic_store(&hold_starts, 1); /* only to count the threads' exits */
+    warmpool *p = warmpool_create_ex(&o);
+    atomic_store(&hold_starts, 0);
+    REQUIRE(p);
+    wait_int(&g.arrived, 3, 10000);
+    double t0 = now_ms();
+    while (warmpool_ready(p) < 1 && now_ms() - t0 < 10000) sleep_ms(0.2);
+    REQUIRE(warmpool_ready(p) == 1);
+    warmpool_parallel_for(p, 0, 1000, 1, count_items, NULL); /* serial: not all ready */
+    t0 = now_ms();
+    warmpool_destroy(p);
+    CHECK(now_ms() - t0 < 5000);
+    CHECK_EQ_U(atomic_load(&held_threads_done), 1);
+    atomic_store(&g.open, 1);
+    wait_int(&held_threads_done, 3, 10000);
+    CHECK_EQ_U(atomic_load(&held_threads_done), 3);
+    CHECK_EQ_U(atomic_load(&g.returned), 3);
+    CHECK_EQ_U(atomic_load(&items_run), 1000);
+}
+
+/* Waits until the pool's workers went to sleep `sleeps` times in all. */
+static int wait_sleeps(warmpool *p, uint64_t sleeps) {
+    warmpool_stats st;
+    double t0 = now_ms();
+    do {
+        warmpool_get_stats(p, &st, sizeof st);
+        if (st.worker_sleeps >= sleeps) return 1;
+        sleep_ms(0.2);
+    } while (now_ms() - t0 < 10000);
+    return 0;
+}
+
+/* Cold jobs shorter than a worker's wake-up do not pay the futex wake once the pool has
+   seen one; a long cold job after them still wakes the sleeper and gets its help. */
+TEST(short_cold_jobs_do_not_wake_sleepers) {
+    warmpool *p = warmpool_create(1);
+    REQUIRE(p);
+    REQUIRE(warmpool_wait_ready(p, 10000) == 0);
+    REQUIRE(wait_sleeps(p, 1));
+    _Atomic unsigned char buf[2];
+    int quiet = 0;
+    for (int i = 0; i < 10; i++) {
+        warmpool_stats a, b;
+        warmpool_get_stats(p, &a, sizeof a);
+        CHECK(run_and_check(p, 0, 2, 1, buf));
+        warmpool_get_stats(p, &b, sizeof b);
+        if (b.futex_wakes == a.futex_wakes) quiet++;
+        else CHECK(wait_sleeps(p, a.worker_sleeps + 1)); /* asleep again */
+    }
+    CHECK(quiet >= 5);
+    warmpool_stats st;
+    warmpool_get_stats(p, &st, sizeof st);
+    CHECK_EQ_U(st.jobs_parallel, 10);
+    warmpool_parallel_for(p, 0, 40, 1, slow_chunk, NULL);
+    warmpool_get_stats(p, &st, sizeof st);
+    CHECK(st.items_workers > 0);
+    CHECK_EQ_U(st.items_workers + st.items_caller, 40 + 20);
+    warmpool_destroy(p);
 }
 
 TEST(failed_thread_creation) {

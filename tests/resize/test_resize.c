@@ -432,16 +432,22 @@ TEST(resize_halving_kernel_matches_reference) {
 TEST(resize_vector_paths_match_reference) {
     static const int sizes[][4] = {
         { 67, 9, 45, 7 }, { 40, 12, 61, 17 }, { 96, 6, 48, 3 }, { 70, 10, 13, 4 },
-        { 50, 8, 20, 8 }, { 33, 21, 66, 42 }, { 36, 40, 35, 18 },
+        { 50, 8, 20, 8 }, { 33, 21, 66, 42 }, { 36, 40, 35, 18 }, { 66, 36, 33, 18 },
+        { 48, 66, 24, 33 },
     };
     const layout rgb = { ORD_YXC, 0, 5, 0, 0 }, rgbt = { ORD_XYC, 0, 0, 0, 0 };
     const layout p3 = { ORD_P3, 0, 8, 0, 0 }, p3t = { ORD_P3, 4, 0, 0, 0 };
     const layout pa = { ORD_PA, 0, 4, 0, 0 }, pat = { ORD_PA, 4, 0, 0, 0 };
     const layout gray = { ORD_YXC, 0, 3, 0, 0 }, grayt = { ORD_XYC, 0, 0, 0, 0 };
     const layout flipped = { ORD_YXC, 3, 0, 0, 0 }, p3f = { ORD_P3, 2, 0, 0, 0 };
+    /* dst columns with guard bytes between them, channels forwards and backwards */
+    const layout rgbtp = { ORD_XYC, 0, 7, 0, 0 }, rgbtr = { ORD_XYC, 4, 3, 0, 0 };
+    const layout rgbtf = { ORD_XYC, 1, 2, 0, 0 }, pg = { ORD_PYGAME, 0, 4, 0, 0 };
     const layout pairs3[][2] = { { rgb, rgb }, { rgb, rgbt }, { p3, rgb }, { p3, rgbt },
                                  { p3, p3 }, { p3, p3t }, { rgbt, p3 }, { rgb, p3t },
-                                 { flipped, p3f }, { p3f, rgbt } };
+                                 { flipped, p3f }, { p3f, rgbt }, { p3, rgbtp }, { rgb, rgbtr },
+                                 { p3, rgbtr }, { rgb, rgbtf }, { p3f, rgbtp } };
+    const layout pairs4[][2] = { { pg, rgbtp }, { rgb, rgbtr }, { pg, rgbtf }, { rgb, rgbt } };
     const layout pairs1[][2] = { { gray, gray }, { pa, pa }, { pa, gray }, { gray, pat },
                                  { pa, grayt }, { grayt, pa } };
     warmpool *pool = warmpool_create(1);
@@ -454,6 +460,9 @@ TEST(resize_vector_paths_match_reference) {
             const int *z = sizes[i];
             for (size_t j = 0; j < sizeof pairs3 / sizeof pairs3[0]; j++)
                 fails += !check_case(rz, pool, z[0], z[1], z[2], z[3], 3, pairs3[j][0], pairs3[j][1],
+                                     filter, (int)(j % 3));
+            for (size_t j = 0; j < sizeof pairs4 / sizeof pairs4[0]; j++)
+                fails += !check_case(rz, pool, z[0], z[1], z[2], z[3], 4, pairs4[j][0], pairs4[j][1],
                                      filter, (int)(j % 3));
             for (size_t j = 0; j < sizeof pairs1 / sizeof pairs1[0]; j++)
                 fails += !check_case(rz, pool, z[0], z[1], z[2], z[3], 1, pairs1[j][0], pairs1[j][1],
@@ -568,8 +577,10 @@ TEST(resize_heap_does_not_grow_per_call) {
     img_make(&d2, 20, 11, 4, pl);
     img_fill(&s, 0);
     int errs = 0;
+    /* every job of the loop once: the largest tables and scratch are then in place */
     errs += warmpool_resize(rz, pool, &s.v, &d.v, WARMPOOL_RESIZE_AREA) != 0;
     errs += warmpool_resize(rz, pool, &s.v, &d.v, WARMPOOL_RESIZE_BILINEAR) != 0;
+    errs += warmpool_resize(rz, pool, &s.v, &d2.v, WARMPOOL_RESIZE_AREA) != 0;
     size_t before = mallinfo2().uordblks;
     for (int i = 0; i < 20; i++) {
         errs += warmpool_resize(rz, i & 1 ? pool : NULL, &s.v, &d.v, i % 3 ? 0 : 1) != 0;

@@ -10,13 +10,29 @@
  *   inside it. The submitter writes the job while nobody is inside, opens the gate,
  *   then bumps `seq`. A worker that notices joins with a CAS on the open gate; from
  *   then on it may touch fn/ctx until it leaves.
- * - Everyone, the submitter included, claims chunks from `span`: the submitter from the
- *   front, workers from the back, so each thread tends to get the same part of the data
- *   call after call (its cache lines stay put). When the submitter runs
- *   out of chunks it closes the gate: workers that have not joined yet never will, so
- *   it waits only for the ones inside, which are finishing their last chunk. A worker
- *   that wakes late finds the gate closed and goes back to waiting: it never delays a
- *   caller, and the caller never waits for all workers to check in.
+ * - The job's chunks are dealt out before it starts: thread t (0 the submitter, k worker
+ *   k) owns the t-th equal share, the same one call after call (its cache lines stay
+ *   put), in its own `range` word on its own cache line. An owner claims from the front
+ *   of its share, a batch of 1/8 of what is left at a time (so the atomic is paid once
+ *   per batch, not per chunk, and the batches shrink towards the end); a thread whose
+ *   share is empty steals half of another's from the back and runs it. A worker that
+ *   has not joined never claims its share, so the submitter steals all of it.
+ * - When the submitter finds every share empty it closes the gate: workers that have not
+ *   joined yet never will, so it waits only for the ones inside, which are finishing
+ *   their last batch. A worker that wakes late finds the gate closed and goes back to
+ *   waiting: it never delays a caller, and the caller never waits for all workers to
+ *   check in.
+ * - Cold jobs (workers asleep) cost the submitter a futex wake, and a woken worker needs
+ *   microseconds to arrive. When the last cold job was shorter than that, waking cannot
+ *   help the next one: the submitter starts alone, one chunk at a time, and wakes the
+ *   sleepers only once it has been busy for WAKE_DEFER_NS with work still left.
+ *
+ * Lifetime: the pool block is freed by whoever leaves it last (`refs`: destroy, and every
+ * worker thread not yet exited). destroy joins the workers in the job loop, and natively
+ * also those not started yet (they start by themselves, see `stop` and exit); it detaches
+ * the others (Web Workers waiting for the JS event loop, workers still in on_start): each
+ * of those, when it gets to run, finds itself abandoned (`state`) and exits without
+ * calling on_start or running any job.
  */
 #include "warmpool.h"
 #include "trace/events.h"
@@ -45,6 +61,8 @@
 #define COLD_SPIN  2048    /* a cold submitter spins this long before sleeping */
 #define LINGER_NS  50000   /* a cold worker spins this long after a job before sleeping,
                               so back-to-back jobs do not pay a futex wake each */
+#define BATCH_SHIFT 3      /* an owner claims 1/8 of what is left of its share at once */
+#define WAKE_DEFER_NS 5000 /* about what a sleeping worker takes to arrive after a wake */
 #define DEFAULT_COOL_MS 200.0
 
 typedef _Atomic uint64_t counter;
@@ -53,10 +71,17 @@ static inline void bump(counter *c, uint64_t n) {
     atomic_fetch_add_explicit(c, n, memory_order_relaxed);
 }
 
-/* One per worker, on its own cache line: only that worker writes its counters. */
+/* Where a worker thread is in its life; destroy and the worker agree on it by CAS. */
+enum { W_CREATED, W_STARTING, W_RUNNING, W_ABANDONED };
+
+/* One per pool thread, on its own cache line(s): slot 0 is the submitting thread's share
+   of the job, slot k worker k's. Only its owner claims from the front of `range` and
+   writes its counters; thieves CAS the back of `range`. */
 struct wp_worker {
-    alignas(64) struct warmpool *pool;
-    unsigned index;          /* 1..workers; 0 names a submitting thread in events */
+    alignas(64) _Atomic uint64_t range; /* unclaimed chunks [lo, hi): lo low 32 bits, hi high */
+    struct warmpool *pool;
+    unsigned index;          /* 1..workers; 0 is the submitter's slot */
+    _Atomic uint32_t state;  /* W_*: workers only */
     _Atomic uintptr_t self;  /* the worker's own thread id, written by the worker */
     counter joins, items, chunks, late, sleeps;
 };
@@ -66,13 +91,14 @@ struct warmpool {
     unsigned nworkers, requested;
     int create_err;
     uint64_t cool_ns;
-    struct wp_worker *workers;
+    struct wp_worker *slots; /* nworkers + 1 */
 #if WP_THREADS
     pthread_t *threads;
 #endif
     void (*on_start)(void *, unsigned);
     void *on_start_arg;
     char name[32];
+    _Atomic uint32_t refs;   /* destroy not yet called (1) + worker threads not yet exited */
 
     /* Polled by every spinning worker; written once per job, warm switch or destroy. */
     alignas(64) _Atomic uint32_t seq;
@@ -86,13 +112,10 @@ struct warmpool {
     _Atomic(void *) ctx;
     _Atomic size_t begin, end, grain;
 
-    /* Chunks not yet claimed, [lo, hi): lo in the low 32 bits, hi in the high ones. The
-       one contended line. */
-    alignas(64) _Atomic uint64_t span;
-
     alignas(64) _Atomic uint32_t busy; /* a parallel job is in flight */
     _Atomic uintptr_t owner;           /* its submitter, to tell nested from concurrent */
     _Atomic uint32_t ready, stop;
+    _Atomic uint64_t cold_ns;          /* how long the last job that found sleepers took */
 
     alignas(64) counter jobs_parallel, serial[WARMPOOL_SERIAL_REASONS], items_caller, futex_wakes, caller_sleeps,
         warm_on, cooldowns;
@@ -122,41 +145,126 @@ static void run_serial(warmpool *p, enum warmpool_serial_reason why, size_t begi
     }
 }
 
+static void free_pool(warmpool *p) {
+#if WP_THREADS
+    free(p->threads);
+#endif
+    free(p->slots);
+    free(p);
+}
+
+/* Drops one reference; the last one frees the block. */
+static void unref(warmpool *p) {
+    if (atomic_fetch_sub_explicit(&p->refs, 1, memory_order_acq_rel) == 1) free_pool(p);
+}
+
 #if WP_THREADS
 static uintptr_t this_thread(void) { return (uintptr_t)pthread_self(); }
 
-/* Claims a chunk, from the front for the submitter (thread 0) and from the back for
-   workers; SIZE_MAX when none are left. */
-static size_t claim(warmpool *p, unsigned thread) {
-    uint64_t v = atomic_load_explicit(&p->span, memory_order_relaxed), nv;
+/* The owner's claim: a batch from the front of its own share (one chunk if `one`). 0 when
+   it is empty. */
+static int claim_own(_Atomic uint64_t *r, uint32_t *first, uint32_t *count, int one) {
+    uint64_t v = atomic_load_explicit(r, memory_order_relaxed);
     for (;;) {
         uint32_t lo = (uint32_t)v, hi = (uint32_t)(v >> 32);
-        if (lo >= hi) return SIZE_MAX;
-        nv = thread ? (uint64_t)(hi - 1) << 32 | lo : (uint64_t)hi << 32 | (lo + 1);
-        if (atomic_compare_exchange_weak_explicit(&p->span, &v, nv, memory_order_relaxed,
-                                                  memory_order_relaxed))
-            return thread ? hi - 1 : lo;
+        if (lo >= hi) return 0;
+        uint32_t k = one ? 1 : (hi - lo) >> BATCH_SHIFT;
+        if (!k) k = 1;
+        if (atomic_compare_exchange_weak_explicit(r, &v, (uint64_t)hi << 32 | (lo + k),
+                                                  memory_order_relaxed, memory_order_relaxed)) {
+            *first = lo;
+            *count = k;
+            return 1;
+        }
     }
 }
 
-/* Claims and runs chunks until none are left; returns the items done. */
-static size_t run_chunks(warmpool *p, unsigned thread, uint64_t *chunks) {
+/* A thief's claim: half (rounded up) of another share, from the back (one chunk if
+   `one`). */
+static int steal(_Atomic uint64_t *r, uint32_t *first, uint32_t *count, int one) {
+    uint64_t v = atomic_load_explicit(r, memory_order_relaxed);
+    for (;;) {
+        uint32_t lo = (uint32_t)v, hi = (uint32_t)(v >> 32);
+        if (lo >= hi) return 0;
+        uint32_t k = one ? 1 : (hi - lo + 1) / 2;
+        if (atomic_compare_exchange_weak_explicit(r, &v, (uint64_t)(hi - k) << 32 | lo,
+                                                  memory_order_relaxed, memory_order_relaxed)) {
+            *first = hi - k;
+            *count = k;
+            return 1;
+        }
+    }
+}
+
+/* A cold job on the submitter: the sleepers it has not woken yet (a deferred wake), when
+   the job started, and when the submitter last looked at the clock (0: not yet). */
+struct wake_plan { uint32_t sleeping; size_t helpers; uint64_t t0, seen; };
+
+static void wake_sleepers(warmpool *p, uint32_t sleeping, size_t helpers) {
+    wp_futex_wake(&p->seq, helpers < sleeping ? (int)helpers : (int)sleeping);
+    bump(&p->futex_wakes, 1);
+}
+
+/* Claims and runs chunks, own share first, then stolen ones, until every share is
+   empty; returns the items done. `plan` (the submitter of a cold job only) wakes
+   deferred sleepers once WAKE_DEFER_NS have passed with work left: until then it claims
+   one chunk at a time, so that a long first batch cannot hold the wake back, and reads
+   the clock between chunks (not before the first). */
+static size_t run_chunks(warmpool *p, unsigned thread, uint64_t *chunks, struct wake_plan *plan) {
     const struct wp_call job = {atomic_load_explicit(&p->fn, memory_order_relaxed),
                                 atomic_load_explicit(&p->tfn, memory_order_relaxed),
                                 atomic_load_explicit(&p->ctx, memory_order_relaxed)};
     size_t begin = atomic_load_explicit(&p->begin, memory_order_relaxed);
     size_t end = atomic_load_explicit(&p->end, memory_order_relaxed);
     size_t grain = atomic_load_explicit(&p->grain, memory_order_relaxed);
+    size_t nchunks = (end - begin - 1) / grain + 1;
+    unsigned nthreads = p->nworkers + 1;
+    _Atomic uint64_t *mine = &p->slots[thread].range;
     size_t items = 0;
-    for (size_t c; (c = claim(p, thread)) != SIZE_MAX;) {
-        size_t b = begin + c * grain;
-        size_t e = end - b > grain ? b + grain : end;
-        wp_ev_chunk_begin(p, thread, b, e);
-        call(&job, thread, b, e);
-        wp_ev_chunk_end(p, thread);
-        items += e - b;
-        ++*chunks;
+    uint64_t n = 0;
+    for (;;) {
+        uint32_t c, k;
+        int pending = plan && plan->sleeping;
+        if (!claim_own(mine, &c, &k, pending)) {
+            unsigned v = thread, got = 0;
+            for (unsigned i = 1; i < nthreads && !got; i++) {
+                if (++v == nthreads) v = 0;
+                got = steal(&p->slots[v].range, &c, &k, pending);
+            }
+            if (!got) break;
+        }
+        if (pending && n) {
+            plan->seen = wp_now_ns();
+            if (plan->seen - plan->t0 > WAKE_DEFER_NS) {
+                wake_sleepers(p, plan->sleeping, plan->helpers);
+                plan->sleeping = 0;
+            }
+        }
+        /* The batch is chunks c..c+k-1, items [b, stop). */
+        size_t b = begin + (size_t)c * grain;
+        size_t stop = c + k == nchunks ? end : begin + (size_t)(c + k) * grain;
+        items += stop - b;
+        n += k;
+        if (WP_TRACING()) {
+            for (size_t e; b < stop; b = e) {
+                e = stop - b > grain ? b + grain : stop;
+                wp_ev_chunk_begin(p, thread, b, e);
+                call(&job, thread, b, e);
+                wp_ev_chunk_end(p, thread);
+            }
+        } else if (job.tfn) {
+            for (size_t e; b < stop; b = e) {
+                e = stop - b > grain ? b + grain : stop;
+                job.tfn(job.ctx, thread, b, e);
+            }
+        } else {
+            for (size_t e; b < stop; b = e) {
+                e = stop - b > grain ? b + grain : stop;
+                job.fn(job.ctx, b, e);
+            }
+        }
     }
+    *chunks += n;
     return items;
 }
 
@@ -236,38 +344,52 @@ static void format_name(char *out, size_t size, const char *prefix, unsigned n) 
     out[i] = 0;
 }
 
+/* Moves the worker from `from` to `to` unless destroy abandoned it first. Sequentially
+   consistent with destroy's store of `stop` and its load of `state`: a worker that
+   destroy saw as not started sees `stop` once it starts. */
+static int advance(struct wp_worker *w, uint32_t from, uint32_t to) {
+    return atomic_compare_exchange_strong(&w->state, &from, to);
+}
+
 static void *worker_main(void *arg) {
     struct wp_worker *w = arg;
     warmpool *p = w->pool;
+    unsigned index = w->index;
+    /* Started after destroy was called (abandoned, or joined before it ever ran): the
+       block is still ours until unref, but no job, hook or name is. */
+    if (!advance(w, W_CREATED, W_STARTING) || atomic_load(&p->stop)) goto out;
     char name[48];
     atomic_store(&w->self, this_thread());
-    format_name(name, sizeof name, p->name, w->index);
+    format_name(name, sizeof name, p->name, index);
     wp_set_thread_name(name);
-    wp_ev_thread_start(p, w->index, name);
-    if (p->on_start) p->on_start(p->on_start_arg, w->index);
-
-    /* Read `seq` before reporting ready: a job posted after that is one we will see. */
-    uint32_t seen = atomic_load_explicit(&p->seq, memory_order_acquire);
-    atomic_fetch_add_explicit(&p->ready, 1, memory_order_release);
-    wp_futex_wake(&p->ready, INT32_MAX);
-    /* destroy() sets `stop` before bumping `seq`: if `seen` already has that bump, the
-       check below sees `stop`; if not, await_job() will see the bump. */
-    while (!atomic_load(&p->stop)) {
-        int spun;
-        seen = await_job(p, w, seen, &spun);
-        if (atomic_load(&p->stop)) break;
-        wp_after_wake();
-        int joined = join(p);
-        wp_ev_wake(p, w->index, seen >> 1, joined, spun);
-        if (!joined) { bump(&w->late, 1); continue; }
-        uint64_t chunks = 0;
-        size_t items = run_chunks(p, w->index, &chunks);
-        bump(&w->joins, 1);
-        bump(&w->items, items);
-        bump(&w->chunks, chunks);
-        leave(p);
+    wp_ev_thread_start(p, index, name);
+    if (p->on_start) p->on_start(p->on_start_arg, index);
+    if (advance(w, W_STARTING, W_RUNNING)) {
+        /* Read `seq` before reporting ready: a job posted after that is one we will see. */
+        uint32_t seen = atomic_load_explicit(&p->seq, memory_order_acquire);
+        atomic_fetch_add_explicit(&p->ready, 1, memory_order_release);
+        wp_futex_wake(&p->ready, INT32_MAX);
+        /* destroy() sets `stop` before bumping `seq`: if `seen` already has that bump, the
+           check below sees `stop`; if not, await_job() will see the bump. */
+        while (!atomic_load(&p->stop)) {
+            int spun;
+            seen = await_job(p, w, seen, &spun);
+            if (atomic_load(&p->stop)) break;
+            wp_after_wake();
+            int joined = join(p);
+            wp_ev_wake(p, index, seen >> 1, joined, spun);
+            if (!joined) { bump(&w->late, 1); continue; }
+            uint64_t chunks = 0;
+            size_t items = run_chunks(p, index, &chunks, NULL);
+            bump(&w->joins, 1);
+            bump(&w->items, items);
+            bump(&w->chunks, chunks);
+            leave(p);
+        }
     }
-    wp_ev_thread_exit(p, w->index);
+out:
+    wp_ev_thread_exit(p, index);
+    unref(p);
     return NULL;
 }
 
@@ -300,6 +422,7 @@ static void finish_job(warmpool *p) {
 /* Publishes [begin, end) to the workers, takes part, returns when all is done. */
 static void run_job(warmpool *p, size_t begin, size_t end, size_t g, const struct wp_call *c) {
     size_t nchunks = (end - begin - 1) / g + 1;
+    uint64_t nthreads = p->nworkers + 1;
     /* Recorded before the job is published: the submitter is the only one adding
        SEQ_JOB here, and time spent tracing after the bump would hand the workers a head
        start they do not have untraced. */
@@ -311,18 +434,33 @@ static void run_job(warmpool *p, size_t begin, size_t end, size_t g, const struc
     atomic_store_explicit(&p->begin, begin, memory_order_relaxed);
     atomic_store_explicit(&p->end, end, memory_order_relaxed);
     atomic_store_explicit(&p->grain, g, memory_order_relaxed);
-    atomic_store_explicit(&p->span, (uint64_t)nchunks << 32, memory_order_relaxed);
+    /* One division for all shares: the first nchunks % nthreads get one chunk more. */
+    uint64_t share = nchunks / nthreads, extra = nchunks % nthreads;
+    for (uint64_t t = 0, lo = 0; t < nthreads; t++) {
+        uint64_t hi = lo + share + (t < extra);
+        atomic_store_explicit(&p->slots[t].range, hi << 32 | lo, memory_order_relaxed);
+        lo = hi;
+    }
     atomic_store_explicit(&p->gate, GATE_OPEN, memory_order_release);
     atomic_fetch_add(&p->seq, SEQ_JOB);
-    uint32_t sleeping = atomic_load(&p->sleepers);
-    if (sleeping) {
-        size_t helpers = nchunks - 1;
-        wp_futex_wake(&p->seq, helpers < sleeping ? (int)helpers : (int)sleeping);
-        bump(&p->futex_wakes, 1);
+    /* A cold job is timed from after the wake (if any): what is learnt is how long the
+       job itself runs, next to how long a woken worker takes to arrive. */
+    struct wake_plan plan = {atomic_load(&p->sleepers), nchunks - 1, 0, 0};
+    int cold = plan.sleeping != 0;
+    if (cold && atomic_load_explicit(&p->cold_ns, memory_order_relaxed) >= WAKE_DEFER_NS) {
+        wake_sleepers(p, plan.sleeping, plan.helpers);
+        plan.sleeping = 0;
     }
+    if (cold) plan.t0 = wp_now_ns();
     uint64_t chunks = 0;
-    size_t items = run_chunks(p, 0, &chunks);
+    size_t items = run_chunks(p, 0, &chunks, plan.sleeping ? &plan : NULL);
     finish_job(p);
+    /* A job that never woke anyone ends about when the clock was last read (its last
+       batch was short); saving that read keeps short cold jobs cheap. */
+    if (cold) {
+        uint64_t t = plan.sleeping && plan.seen ? plan.seen : wp_now_ns();
+        atomic_store_explicit(&p->cold_ns, t - plan.t0, memory_order_relaxed);
+    }
     wp_ev_job_end(p, s);
     bump(&p->jobs_parallel, 1);
     bump(&p->items_caller, items);
@@ -331,8 +469,8 @@ static void run_job(warmpool *p, size_t begin, size_t end, size_t g, const struc
 static int is_pool_thread(const warmpool *p) {
     uintptr_t me = this_thread();
     if (atomic_load_explicit(&p->owner, memory_order_relaxed) == me) return 1;
-    for (unsigned i = 0; i < p->nworkers; i++)
-        if (atomic_load_explicit(&p->workers[i].self, memory_order_relaxed) == me) return 1;
+    for (unsigned i = 1; i <= p->nworkers; i++)
+        if (atomic_load_explicit(&p->slots[i].self, memory_order_relaxed) == me) return 1;
     return 0;
 }
 #endif /* WP_THREADS */
@@ -360,7 +498,7 @@ static void parallel_for(warmpool *p, size_t begin, size_t end, size_t grain,
     }
     atomic_store_explicit(&p->owner, this_thread(), memory_order_relaxed);
 
-    /* `span` counts chunks in 32 bits: a range with more chunks runs as several jobs. */
+    /* Shares count chunks in 32 bits: a range with more chunks runs as several jobs. */
     size_t most = g > SIZE_MAX / UINT32_MAX ? SIZE_MAX : g * (size_t)UINT32_MAX;
     for (size_t b = begin; b < end;) {
         size_t e = end - b > most ? b + most : end;
@@ -386,14 +524,6 @@ void warmpool_parallel_for_with_thread(warmpool *p, size_t begin, size_t end, si
     if (fn) parallel_for(p, begin, end, grain, &c);
 }
 
-static void free_pool(warmpool *p) {
-#if WP_THREADS
-    free(p->threads);
-#endif
-    free(p->workers);
-    free(p);
-}
-
 warmpool *warmpool_create(unsigned workers) {
     warmpool_options o = {0};
     o.workers = workers;
@@ -411,25 +541,34 @@ warmpool *warmpool_create_ex(const warmpool_options *opt) {
     p->cool_ns = (uint64_t)((o.cool_after_ms > 0 ? o.cool_after_ms : DEFAULT_COOL_MS) * 1e6);
     p->on_start = o.on_start;
     p->on_start_arg = o.on_start_arg;
+    /* Until a cold job says otherwise, wake sleepers as soon as a job starts. */
+    atomic_store_explicit(&p->cold_ns, UINT64_MAX, memory_order_relaxed);
+    atomic_store_explicit(&p->refs, 1, memory_order_relaxed);
     const char *name = o.name ? o.name : "warmpool";
     strncpy(p->name, name, sizeof p->name - 1);
     unsigned want = WP_THREADS ? o.workers : 0;
     if (!want) return p;
 #if WP_THREADS
-    p->workers = aligned_alloc(64, want * sizeof *p->workers);
+    p->slots = aligned_alloc(64, (want + 1) * sizeof *p->slots);
     p->threads = calloc(want, sizeof *p->threads);
-    if (!p->workers || !p->threads) { free_pool(p); errno = ENOMEM; return NULL; }
-    memset(p->workers, 0, want * sizeof *p->workers);
+    if (!p->slots || !p->threads) { free_pool(p); errno = ENOMEM; return NULL; }
+    memset(p->slots, 0, (want + 1) * sizeof *p->slots);
     pthread_attr_t attr;
     int err = pthread_attr_init(&attr);
     if (!err && o.stack_size) err = pthread_attr_setstacksize(&attr, o.stack_size);
     if (err) { free_pool(p); errno = err; return NULL; }
-    for (unsigned i = 0; i < want; i++) {
-        p->workers[i].pool = p;
-        p->workers[i].index = i + 1;
-        err = pthread_create(&p->threads[i], &attr, worker_main, &p->workers[i]);
-        if (err) { p->create_err = err; break; }
-        p->nworkers = i + 1;
+    for (unsigned i = 1; i <= want; i++) {
+        struct wp_worker *w = &p->slots[i];
+        w->pool = p;
+        w->index = i;
+        atomic_fetch_add_explicit(&p->refs, 1, memory_order_relaxed);
+        err = pthread_create(&p->threads[i - 1], &attr, worker_main, w);
+        if (err) {
+            atomic_fetch_sub_explicit(&p->refs, 1, memory_order_relaxed);
+            p->create_err = err;
+            break;
+        }
+        p->nworkers = i;
     }
     pthread_attr_destroy(&attr);
     if (!p->nworkers) { free_pool(p); errno = err; return NULL; }
@@ -443,9 +582,26 @@ void warmpool_destroy(warmpool *p) {
     atomic_store(&p->stop, 1);
     atomic_fetch_add(&p->seq, SEQ_JOB);
     wp_futex_wake(&p->seq, INT32_MAX);
-    for (unsigned i = 0; i < p->nworkers; i++) pthread_join(p->threads[i], NULL);
+    for (unsigned i = 1; i <= p->nworkers; i++) {
+        struct wp_worker *w = &p->slots[i];
+        /* A worker in the job loop sees `stop` and exits now: join it; so is one not
+           started yet where threads start by themselves (it will see `stop`). One that
+           may need this very thread to return first (a Web Worker starts only once the
+           JS event loop turns), or that is still in on_start (which may block), is left
+           to free itself, and the block if it is the last one out. */
+        for (uint32_t st = atomic_load(&w->state);; st = atomic_load(&w->state)) {
+            if (st == W_RUNNING || (WP_JOIN_UNSTARTED && st == W_CREATED)) {
+                pthread_join(p->threads[i - 1], NULL);
+                break;
+            }
+            if (advance(w, st, W_ABANDONED)) {
+                pthread_detach(p->threads[i - 1]);
+                break;
+            }
+        }
+    }
 #endif
-    free_pool(p);
+    unref(p);
 }
 
 void warmpool_warm(warmpool *p, int warm) {
@@ -459,7 +615,6 @@ void warmpool_warm(warmpool *p, int warm) {
     /* Pay the wake-up now (pointer-down) instead of in the next job. */
     if (atomic_load(&p->sleepers)) wp_futex_wake(&p->seq, INT32_MAX);
 }
-
 int warmpool_is_warm(const warmpool *p) {
     return p ? (int)(atomic_load_explicit(&p->seq, memory_order_relaxed) & SEQ_WARM) : 0;
 }
@@ -502,8 +657,8 @@ int warmpool_get_stats(const warmpool *p, warmpool_stats *out, size_t out_size) 
     s.caller_sleeps = get(&p->caller_sleeps);
     s.warm_on = get(&p->warm_on);
     s.cooldowns = get(&p->cooldowns);
-    for (unsigned i = 0; i < p->nworkers; i++) {
-        const struct wp_worker *w = &p->workers[i];
+    for (unsigned i = 1; i <= p->nworkers; i++) {
+        const struct wp_worker *w = &p->slots[i];
         s.items_workers += get(&w->items);
         s.chunks_workers += get(&w->chunks);
         s.joins += get(&w->joins);
@@ -525,8 +680,8 @@ void warmpool_reset_stats(warmpool *p) {
                       &p->caller_sleeps, &p->warm_on, &p->cooldowns};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) atomic_store(all[i], 0);
     for (size_t i = 0; i < WARMPOOL_SERIAL_REASONS; i++) atomic_store(&p->serial[i], 0);
-    for (unsigned i = 0; i < p->nworkers; i++) {
-        struct wp_worker *w = &p->workers[i];
+    for (unsigned i = 1; i <= p->nworkers; i++) {
+        struct wp_worker *w = &p->slots[i];
         counter *mine[] = {&w->joins, &w->items, &w->chunks, &w->late, &w->sleeps};
         for (size_t j = 0; j < sizeof mine / sizeof mine[0]; j++) atomic_store(mine[j], 0);
     }

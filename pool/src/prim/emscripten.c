@@ -4,6 +4,7 @@
 #include "prim/prim.h"
 
 #include <emscripten.h>
+#include <errno.h>
 #include <math.h>
 #include <sched.h>
 #ifdef __EMSCRIPTEN_PTHREADS__
@@ -15,9 +16,28 @@
 extern void _emscripten_thread_sync_code(void) __attribute__((weak));
 #endif
 
+/* Runtimes without _emscripten_thread_sync_code (Emscripten 3.1.58 on, Pyodide's among
+   them) make a dlopen wait until every thread has loaded the library, and a thread does
+   so only when its futex wait returns: a pool worker asleep without a timeout would hold
+   the dlopen forever. There, a sleep is cut into slices, so a dlopen waits one at most. */
+#define DLSYNC_SLICE_MS 20.0
+
 void wp_futex_wait(_Atomic uint32_t *addr, uint32_t expected, uint64_t timeout_ns) {
 #ifdef __EMSCRIPTEN_PTHREADS__
     double ms = timeout_ns == UINT64_MAX ? INFINITY : (double)timeout_ns / 1e6;
+#ifndef WP_NO_DLSYNC_SLICES
+    if (!_emscripten_thread_sync_code && ms > DLSYNC_SLICE_MS) {
+        double end = emscripten_get_now() + ms; /* INFINITY stays so */
+        for (;;) {
+            double left = end - emscripten_get_now();
+            if (left <= 0) return;
+            /* Only a time-out means nobody woke us: anything else is the caller's to see. */
+            if (emscripten_futex_wait((volatile void *)addr, expected,
+                                      left < DLSYNC_SLICE_MS ? left : DLSYNC_SLICE_MS) != -ETIMEDOUT)
+                return;
+        }
+    }
+#endif
     emscripten_futex_wait((volatile void *)addr, expected, ms);
 #else
     (void)addr; (void)expected; (void)timeout_ns; /* single-threaded: nobody to wait for */

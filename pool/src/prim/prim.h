@@ -13,6 +13,15 @@
 #define WP_THREADS 1
 #endif
 
+/* 1 where a thread starts running on its own once created (Linux): destroy may wait for
+   one that has not started yet. 0 where it may need its creator to return first (a Web
+   Worker starts only after the JS event loop turns): destroy must not wait for it. */
+#ifdef __EMSCRIPTEN__
+#define WP_JOIN_UNSTARTED 0
+#else
+#define WP_JOIN_UNSTARTED 1
+#endif
+
 /* Sleeps while *addr == expected, at most timeout_ns (UINT64_MAX: no limit). May return
    early or spuriously: callers re-check their condition. */
 void wp_futex_wait(_Atomic uint32_t *addr, uint32_t expected, uint64_t timeout_ns);

@@ -1,6 +1,6 @@
 /* resize_avx2.c - x86-64 kernels chosen at run time: AVX2 versions of the engine's two
- * hot loops and of the 3- and 4-channel halving, and an AVX-512 halving for gap-byte
- * pixels.
+ * hot loops, of the 1-, 3- and 4-channel halving and of the tile transpose (also fused
+ * with a 3-channel halving), and AVX-512 loops for gap-byte pixels.
  *
  * The library is built for baseline x86-64 (SSE2), which has no 32-bit vector multiply;
  * every exact formulation multiplies a Q11 weight by a sum of up to 19 bits, so SSE2
@@ -246,53 +246,89 @@ AVX512 int rz_store_gap3_avx512(const uint8_t *lanes, uint8_t *o, int dw, const 
 
 /* Four interleaved channels, eight output pixels (64 source bytes per row) at a time:
    vertical sums in 16-bit lanes, then a pixel is one 64-bit group, so even and odd
-   source pixels are the low and high qwords of each pair of vectors. Reads exactly the
-   source pixels of the outputs it writes. */
-AVX2 int rz_halve_row4_avx2(const uint8_t *restrict s0, const uint8_t *restrict s1,
+   source pixels are the low and high qwords of each pair of vectors. The four source
+   vectors come from `load` (plain loads here, masked ones for gap-byte pixels). */
+#define HALVE8(load, s0, s1)                                                                  \
+    __extension__({                                                                           \
+        const __m256i z_ = _mm256_setzero_si256();                                            \
+        __m256i v_[4], r_[2];                                                                 \
+        for (int h_ = 0; h_ < 2; h_++) {                                                      \
+            const __m256i a_ = load((s0) + 32 * h_), b_ = load((s1) + 32 * h_);               \
+            /* per 128-bit lane: pixels 0,1 (lo) and 2,3 (hi) of that lane's four */          \
+            v_[2 * h_] = _mm256_add_epi16(_mm256_unpacklo_epi8(a_, z_), _mm256_unpacklo_epi8(b_, z_)); \
+            v_[2 * h_ + 1] = _mm256_add_epi16(_mm256_unpackhi_epi8(a_, z_), _mm256_unpackhi_epi8(b_, z_)); \
+        }                                                                                     \
+        for (int h_ = 0; h_ < 2; h_++) {                                                      \
+            const __m256i sum_ = _mm256_add_epi16(_mm256_unpacklo_epi64(v_[2 * h_], v_[2 * h_ + 1]), \
+                                                  _mm256_unpackhi_epi64(v_[2 * h_], v_[2 * h_ + 1])); \
+            r_[h_] = _mm256_srli_epi16(_mm256_add_epi16(sum_, _mm256_set1_epi16(2)), 2);      \
+        }                                                                                     \
+        /* qwords come out as outputs 0-1, 4-5, 2-3, 6-7 */                                   \
+        _mm256_permute4x64_epi64(_mm256_packus_epi16(r_[0], r_[1]), 0xD8);                    \
+    })
+#define LOAD256(p) _mm256_loadu_si256((const __m256i *)(p))
+
+AVX2 int rz_halve_row4_simd(const uint8_t *restrict s0, const uint8_t *restrict s1,
                             uint8_t *restrict d, int dw) {
-    const __m256i two = _mm256_set1_epi16(2), z = _mm256_setzero_si256();
     int x = 0;
-    for (; x + 8 <= dw; x += 8) {
-        __m256i v[4];
-        for (int h = 0; h < 2; h++) {
-            const __m256i a = _mm256_loadu_si256((const __m256i *)(s0 + 8 * x + 32 * h));
-            const __m256i b = _mm256_loadu_si256((const __m256i *)(s1 + 8 * x + 32 * h));
-            /* per 128-bit lane: pixels 0,1 (lo) and 2,3 (hi) of that lane's four */
-            v[2 * h] = _mm256_add_epi16(_mm256_unpacklo_epi8(a, z), _mm256_unpacklo_epi8(b, z));
-            v[2 * h + 1] = _mm256_add_epi16(_mm256_unpackhi_epi8(a, z), _mm256_unpackhi_epi8(b, z));
-        }
-        __m256i r[2];
-        for (int h = 0; h < 2; h++) {
-            const __m256i sum = _mm256_add_epi16(_mm256_unpacklo_epi64(v[2 * h], v[2 * h + 1]),
-                                                 _mm256_unpackhi_epi64(v[2 * h], v[2 * h + 1]));
-            r[h] = _mm256_srli_epi16(_mm256_add_epi16(sum, two), 2);
-        }
-        /* qwords come out as outputs 0-1, 4-5, 2-3, 6-7 */
-        const __m256i p = _mm256_permute4x64_epi64(_mm256_packus_epi16(r[0], r[1]), 0xD8);
-        _mm256_storeu_si256((__m256i *)(d + 4 * x), p);
-    }
+    for (; x + 8 <= dw; x += 8)
+        _mm256_storeu_si256((__m256i *)(d + 4 * x), HALVE8(LOAD256, s0 + 8 * x, s1 + 8 * x));
     return x;
 }
 
-/* Three interleaved channels, four output pixels (24 source bytes per row) at a time:
-   byte shuffles split even and odd source pixels, 16-bit sums do the rest. Stops where a
-   16-byte load or store would pass the end of a row. */
-AVX2 int rz_halve_row3_avx2(const uint8_t *restrict s0, const uint8_t *restrict s1,
+/* Three interleaved channels: byte shuffles split even and odd source pixels, 16-bit
+   sums do the rest. Four output pixels (24 source bytes per row) per 128-bit lane. */
+#define EA _mm_setr_epi8(0, 1, 2, 6, 7, 8, 12, 13, 14, -1, -1, -1, -1, -1, -1, -1)
+#define EB _mm_setr_epi8(-1, -1, -1, -1, -1, -1, -1, -1, -1, 10, 11, 12, -1, -1, -1, -1)
+#define OA _mm_setr_epi8(3, 4, 5, 9, 10, 11, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1)
+#define OB _mm_setr_epi8(-1, -1, -1, -1, -1, -1, 7, 8, 9, 13, 14, 15, -1, -1, -1, -1)
+
+/* Eight output pixels: lane 0 holds outputs 0-3 in its bytes 0-11, lane 1 outputs 4-7
+   (it reads 24 bytes further on). Per lane and row, byte shuffles of two overlapping
+   loads (bytes 0-15 and 8-23) put each output channel's two source bytes side by side,
+   pmaddubsw by ones adds them in 16-bit lanes: channel values 0-7 from both loads,
+   8-11 from the second. Reads exactly 48 bytes of each row. */
+static inline __attribute__((always_inline)) AVX2 __m256i halve3x8(const uint8_t *s0,
+                                                                   const uint8_t *s1) {
+    /* value v = 3p + c: source bytes 6p + c and 6p + 3 + c */
+    const __m256i pa = _mm256_broadcastsi128_si256(
+        _mm_setr_epi8(0, 3, 1, 4, 2, 5, 6, 9, 7, 10, 8, 11, 12, 15, 13, -1));
+    const __m256i pb = _mm256_broadcastsi128_si256(
+        _mm_setr_epi8(-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 8));
+    const __m256i pc = _mm256_broadcastsi128_si256(
+        _mm_setr_epi8(6, 9, 10, 13, 11, 14, 12, 15, -1, -1, -1, -1, -1, -1, -1, -1));
+    const __m256i ones = _mm256_set1_epi8(1);
+    __m256i lo = _mm256_set1_epi16(2), hi = lo;
+    const uint8_t *rows[2] = { s0, s1 };
+    for (int r = 0; r < 2; r++) {
+        const __m256i a = _mm256_loadu2_m128i((const __m128i *)(rows[r] + 24), (const __m128i *)rows[r]);
+        const __m256i b = _mm256_loadu2_m128i((const __m128i *)(rows[r] + 32), (const __m128i *)(rows[r] + 8));
+        const __m256i p = _mm256_or_si256(_mm256_shuffle_epi8(a, pa), _mm256_shuffle_epi8(b, pb));
+        lo = _mm256_add_epi16(lo, _mm256_maddubs_epi16(p, ones));
+        hi = _mm256_add_epi16(hi, _mm256_maddubs_epi16(_mm256_shuffle_epi8(b, pc), ones));
+    }
+    return _mm256_packus_epi16(_mm256_srli_epi16(lo, 2), _mm256_srli_epi16(hi, 2));
+}
+
+/* Stops where a load or store would pass the end of a row (the 4-pixel loop stores 16
+   bytes, 12 of them its own). */
+AVX2 int rz_halve_row3_simd(const uint8_t *restrict s0, const uint8_t *restrict s1,
                             uint8_t *restrict d, int dw) {
-    const __m128i ea = _mm_setr_epi8(0, 1, 2, 6, 7, 8, 12, 13, 14, -1, -1, -1, -1, -1, -1, -1);
-    const __m128i eb = _mm_setr_epi8(-1, -1, -1, -1, -1, -1, -1, -1, -1, 10, 11, 12, -1, -1, -1, -1);
-    const __m128i oa = _mm_setr_epi8(3, 4, 5, 9, 10, 11, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1);
-    const __m128i ob = _mm_setr_epi8(-1, -1, -1, -1, -1, -1, 7, 8, 9, 13, 14, 15, -1, -1, -1, -1);
-    const __m256i two = _mm256_set1_epi16(2);
+    const __m256i join = _mm256_setr_epi32(0, 1, 2, 4, 5, 6, 7, 7), two = _mm256_set1_epi16(2);
     int x = 0;
+    for (; x + 8 <= dw; x += 8) {
+        const __m256i out = _mm256_permutevar8x32_epi32(halve3x8(s0 + 6 * x, s1 + 6 * x), join);
+        _mm_storeu_si128((__m128i *)(d + 3 * x), _mm256_castsi256_si128(out));
+        _mm_storel_epi64((__m128i *)(d + 3 * x + 16), _mm256_extracti128_si256(out, 1));
+    }
     for (; 6 * x + 24 <= 6 * dw && 3 * x + 16 <= 3 * dw; x += 4) {
         __m256i sum = two;
         const uint8_t *rows[2] = { s0 + 6 * x, s1 + 6 * x };
         for (int r = 0; r < 2; r++) {
             const __m128i a = _mm_loadu_si128((const __m128i *)rows[r]);
             const __m128i b = _mm_loadu_si128((const __m128i *)(rows[r] + 8));
-            const __m128i e = _mm_or_si128(_mm_shuffle_epi8(a, ea), _mm_shuffle_epi8(b, eb));
-            const __m128i o = _mm_or_si128(_mm_shuffle_epi8(a, oa), _mm_shuffle_epi8(b, ob));
+            const __m128i e = _mm_or_si128(_mm_shuffle_epi8(a, EA), _mm_shuffle_epi8(b, EB));
+            const __m128i o = _mm_or_si128(_mm_shuffle_epi8(a, OA), _mm_shuffle_epi8(b, OB));
             sum = _mm256_add_epi16(sum, _mm256_add_epi16(_mm256_cvtepu8_epi16(e),
                                                          _mm256_cvtepu8_epi16(o)));
         }
@@ -311,53 +347,41 @@ int rz_avx512(void) {
     return __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl");
 }
 
-/* Four gap-byte pixels of a halving as 4-byte pixels, gap bytes 0. */
-static inline __attribute__((always_inline)) AVX512 __m128i
-halve_gap4(const uint8_t *s0, const uint8_t *s1, __mmask16 m) {
-    const __m128i lo8 = _mm_set1_epi32(0x00ff00ff), half = _mm_set1_epi32(0x00020002);
-    __m128i slo = half, shi = half;
-    const uint8_t *rows[2] = { s0, s1 };
-    for (int r = 0; r < 2; r++) {
-        const __m128 a = _mm_castsi128_ps(_mm_maskz_loadu_epi8(m, rows[r]));
-        const __m128 b = _mm_castsi128_ps(_mm_maskz_loadu_epi8(m, rows[r] + 16));
-        const __m128i e = _mm_castps_si128(_mm_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0)));
-        const __m128i o = _mm_castps_si128(_mm_shuffle_ps(a, b, _MM_SHUFFLE(3, 1, 3, 1)));
-        slo = _mm_add_epi32(slo, _mm_add_epi32(_mm_and_si128(e, lo8), _mm_and_si128(o, lo8)));
-        shi = _mm_add_epi32(shi, _mm_add_epi32(_mm_and_si128(_mm_srli_epi32(e, 8), lo8),
-                                               _mm_and_si128(_mm_srli_epi32(o, 8), lo8)));
-    }
-    return _mm_or_si128(_mm_and_si128(_mm_srli_epi32(slo, 2), lo8),
-                        _mm_andnot_si128(lo8, _mm_slli_epi32(shi, 6)));
-}
-
+/* Gap-byte pixels of a halving: the 4-channel kernel with masked loads (gap lanes 0),
+   eight output pixels a step. */
 AVX512 int rz_halve_row_gap4_avx512(const uint8_t *s0, const uint8_t *s1, uint8_t *d, int dw,
                                     unsigned pixel_mask) {
-    const __mmask16 m = (__mmask16)(pixel_mask * 0x1111u);
+    const __mmask32 m = (__mmask32)(pixel_mask * 0x11111111u);
+#define LOADGAP(p) _mm256_maskz_loadu_epi8(m, (p))
     int x = 0;
-    for (; x + 4 <= dw; x += 4) _mm_mask_storeu_epi8(d + 4 * x, m, halve_gap4(s0 + 8 * x, s1 + 8 * x, m));
+    for (; x + 8 <= dw; x += 8)
+        _mm256_mask_storeu_epi8(d + 4 * x, m, HALVE8(LOADGAP, s0 + 8 * x, s1 + 8 * x));
     return x;
 }
 
-/* The same, packed to three lanes: 12 bytes per four pixels, stored as 16 (the lane row
-   has slack; the next store rewrites the extra 4). */
+/* The same, packed to three lanes: 24 bytes per eight pixels, stored as 32 (the lane row
+   has slack; the next store rewrites the extra 8). */
 AVX512 int rz_halve_row_gap3_avx512(const uint8_t *s0, const uint8_t *s1, uint8_t *d, int dw,
                                     const uint8_t *byte) {
-    const __mmask16 m = (__mmask16)(pixel_mask3(byte) * 0x1111u);
+    const __mmask32 m = (__mmask32)(pixel_mask3(byte) * 0x11111111u);
     int8_t sh[16];
     for (int i = 0; i < 16; i++) sh[i] = -1;
     for (int p = 0; p < 4; p++)
         for (int k = 0; k < 3; k++) sh[3 * p + k] = (int8_t)(4 * p + byte[k]);
-    const __m128i shv = _mm_loadu_si128((const __m128i *)sh);
+    const __m256i shv = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)sh));
+    const __m256i join = _mm256_setr_epi32(0, 1, 2, 4, 5, 6, 7, 7);
     int x = 0;
-    for (; x + 4 <= dw; x += 4)
-        _mm_storeu_si128((__m128i *)(d + 3 * x),
-                         _mm_shuffle_epi8(halve_gap4(s0 + 8 * x, s1 + 8 * x, m), shv));
+    for (; x + 8 <= dw; x += 8)
+        _mm256_storeu_si256((__m256i *)(d + 3 * x),
+                            _mm256_permutevar8x32_epi32(
+                                _mm256_shuffle_epi8(HALVE8(LOADGAP, s0 + 8 * x, s1 + 8 * x), shv), join));
+#undef LOADGAP
     return x;
 }
 
 /* One channel, 32 output bytes per step: pmaddubsw by ones adds byte pairs, the two rows
    are added, (+2) >> 2, packed back (packus works per 128-bit lane: permute after). */
-AVX2 int rz_halve_row1_avx2(const uint8_t *restrict s0, const uint8_t *restrict s1,
+AVX2 int rz_halve_row1_simd(const uint8_t *restrict s0, const uint8_t *restrict s1,
                             uint8_t *restrict d, int dw) {
     const __m256i ones = _mm256_set1_epi8(1), two = _mm256_set1_epi16(2);
     int x = 0;
@@ -427,5 +451,125 @@ AVX2 int rz_h_packed1_simd(const uint8_t *restrict row, int sw, int dw, int k,
         const __m256i wv = _mm256_loadu_si256((const __m256i *)(w + 2 * x));
         _mm256_storeu_si256((__m256i *)(out + x), _mm256_madd_epi16(_mm256_cvtepu8_epi16(px), wv));
     }
+    return x;
+}
+
+/* Writing dst pixels adjacent along y (3 or 4 bytes each, gap-free) 8 rows x 8 columns
+   at a time: each row's 8 pixels as dwords with their bytes already in dst order, an
+   8x8 dword transpose makes each vector one dst column's 8 pixels, stored as exactly
+   their 8 * n bytes. */
+
+/* The shuffle that spreads 4 pixels of `unit` bytes (lane k at byte src[k]) per 128-bit
+   lane to dwords with lane k at byte dst[k]. */
+static inline __attribute__((always_inline)) AVX2 __m256i spread_shuffle(int n, int unit,
+                                                                         const uint8_t *src,
+                                                                         const uint8_t *dst) {
+    int8_t e[16];
+    for (int i = 0; i < 16; i++) e[i] = -1;
+    for (int p = 0; p < 4; p++)
+        for (int k = 0; k < n; k++) e[4 * p + dst[k]] = (int8_t)(unit * p + src[k]);
+    return _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)e));
+}
+
+static const uint8_t lane_order[4] = { 0, 1, 2, 3 };
+
+/* r[i]: row i's 8 pixels (dwords, dst byte order). Column x + j at q + (x + j) * sx. */
+static inline __attribute__((always_inline)) AVX2 void
+transpose_store(__m256i *r, uint8_t *q, ptrdiff_t sx, int x, const int n) {
+    const __m256i pack = _mm256_setr_epi8(0, 1, 2, 4, 5, 6, 8, 9, 10, 12, 13, 14, -1, -1, -1, -1,
+                                          0, 1, 2, 4, 5, 6, 8, 9, 10, 12, 13, 14, -1, -1, -1, -1);
+    const __m256i join = _mm256_setr_epi32(0, 1, 2, 4, 5, 6, 7, 7);
+    __m256i u[8];
+    for (int i = 0; i < 8; i += 2) {
+        u[i] = _mm256_unpacklo_epi32(r[i], r[i + 1]);
+        u[i + 1] = _mm256_unpackhi_epi32(r[i], r[i + 1]);
+    }
+    for (int h = 0; h < 8; h += 4) {
+        const __m256i a = u[h], b = u[h + 1], c = u[h + 2], d = u[h + 3];
+        u[h] = _mm256_unpacklo_epi64(a, c);     /* columns 0, 4 */
+        u[h + 1] = _mm256_unpackhi_epi64(a, c); /* columns 1, 5 */
+        u[h + 2] = _mm256_unpacklo_epi64(b, d); /* columns 2, 6 */
+        u[h + 3] = _mm256_unpackhi_epi64(b, d); /* columns 3, 7 */
+    }
+    for (int j = 0; j < 4; j++) {
+        const __m256i col[2] = { _mm256_permute2x128_si256(u[j], u[j + 4], 0x20),
+                                 _mm256_permute2x128_si256(u[j], u[j + 4], 0x31) };
+        for (int h = 0; h < 2; h++) {
+            uint8_t *o = q + (x + j + 4 * h) * sx;
+            if (n == 4) {
+                _mm256_storeu_si256((__m256i *)o, col[h]);
+            } else {
+                const __m256i p = _mm256_permutevar8x32_epi32(_mm256_shuffle_epi8(col[h], pack), join);
+                _mm_storeu_si128((__m128i *)o, _mm256_castsi256_si128(p));
+                _mm_storel_epi64((__m128i *)(o + 16), _mm256_extracti128_si256(p, 1));
+            }
+        }
+    }
+}
+
+/* A tile (rows of lanes `step` bytes apart). Rows [0, rows) (a multiple of 8), columns
+   [0, returned). */
+static inline __attribute__((always_inline)) AVX2 int
+tile_avx2(const uint8_t *restrict tile, size_t step, int rows, uint8_t *restrict q0, ptrdiff_t sx,
+          int dw, const uint8_t *byte, const int n) {
+    const __m256i spread = spread_shuffle(n, n, lane_order, byte);
+    /* 3 bytes a pixel: lane 1 starts at pixel 4 (byte 12) */
+    const __m256i lanes_in = _mm256_setr_epi32(0, 1, 2, 3, 3, 4, 5, 6);
+    int x = 0;
+    for (; x + 8 <= dw; x += 8)
+        for (int t = 0; t < rows; t += 8) {
+            __m256i r[8];
+            for (int i = 0; i < 8; i++) {
+                const __m256i l = _mm256_loadu_si256(
+                    (const __m256i *)(tile + step * (size_t)(t + i) + (size_t)(n * x)));
+                r[i] = _mm256_shuffle_epi8(n == 3 ? _mm256_permutevar8x32_epi32(l, lanes_in) : l,
+                                           spread);
+            }
+            transpose_store(r, q0 + n * t, sx, x, n);
+        }
+    return x;
+}
+
+AVX2 int rz_store_tile_simd(const uint8_t *tile, size_t step, int rows, uint8_t *q0, ptrdiff_t sx,
+                            int dw, int n, const uint8_t *byte) {
+    return n == 3 ? tile_avx2(tile, step, rows, q0, sx, dw, byte, 3)
+                  : tile_avx2(tile, step, rows, q0, sx, dw, byte, 4);
+}
+
+/* A halving straight into 3-byte dst pixels along y, no tile in between: 8 output rows
+   (source rows 2t, 2t + 1 at s + 2t * srow), 8 columns per step, halved in registers. */
+AVX2 int rz_halve_tile3_avx2(const uint8_t *s, ptrdiff_t srow, int rows, uint8_t *q0,
+                             ptrdiff_t sx, int dw, const uint8_t *byte) {
+    const __m256i spread = spread_shuffle(3, 3, lane_order, byte);
+    int x = 0;
+    for (; x + 8 <= dw; x += 8)
+        for (int t = 0; t < rows; t += 8) {
+            __m256i r[8];
+            for (int i = 0; i < 8; i++) {
+                const uint8_t *s0 = s + 2 * (t + i) * srow + 6 * x;
+                r[i] = _mm256_shuffle_epi8(halve3x8(s0, s0 + srow), spread);
+            }
+            transpose_store(r, q0 + 3 * t, sx, x, 3);
+        }
+    return x;
+}
+
+/* The same from 4-byte source pixels with a gap byte (lane k at byte src[k]). */
+AVX512 int rz_halve_tile_gap3_avx512(const uint8_t *s, ptrdiff_t srow, int rows, uint8_t *q0,
+                                     ptrdiff_t sx, int dw, const uint8_t *src, const uint8_t *byte) {
+    const __mmask32 m = (__mmask32)(pixel_mask3(src) * 0x11111111u);
+    const __m256i spread = spread_shuffle(3, 4, src, byte);
+#define LOADGAP(p) _mm256_maskz_loadu_epi8(m, (p))
+    int x = 0;
+    for (; x + 8 <= dw; x += 8)
+        for (int t = 0; t < rows; t += 8) {
+            __m256i r[8];
+            for (int i = 0; i < 8; i++) {
+                const uint8_t *s0 = s + 2 * (t + i) * srow + 8 * x;
+                r[i] = _mm256_shuffle_epi8(HALVE8(LOADGAP, s0, s0 + srow), spread);
+            }
+            transpose_store(r, q0 + 3 * t, sx, x, 3);
+        }
+#undef LOADGAP
     return x;
 }

@@ -154,8 +154,8 @@ static void halve_packed(const rz_plan *pl, const uint8_t *s0, const uint8_t *s1
     switch (pl->s.n) {
     case 1: {
         int x = 0;
-#if RZ_HAVE_AVX2
-        if (pl->simd) x = rz_halve_row1_avx2(s0, s1, o, dw);
+#if RZ_HAVE_SIMD
+        if (pl->simd) x = rz_halve_row1_simd(s0, s1, o, dw);
 #endif
         halve_row1(s0 + 2 * x, s1 + 2 * x, o + x, dw - x);
         break;
@@ -163,16 +163,16 @@ static void halve_packed(const rz_plan *pl, const uint8_t *s0, const uint8_t *s1
     case 2: halve_row(s0, s1, o, dw, 2); break;
     case 3: {
         int x = 0;
-#if RZ_HAVE_AVX2
-        if (pl->simd) x = rz_halve_row3_avx2(s0, s1, o, dw);
+#if RZ_HAVE_SIMD
+        if (pl->simd) x = rz_halve_row3_simd(s0, s1, o, dw);
 #endif
         halve_row(s0 + 6 * x, s1 + 6 * x, o + 3 * x, dw - x, 3);
         break;
     }
     default: {
         int x = 0;
-#if RZ_HAVE_AVX2
-        if (pl->simd) x = rz_halve_row4_avx2(s0, s1, o, dw);
+#if RZ_HAVE_SIMD
+        if (pl->simd) x = rz_halve_row4_simd(s0, s1, o, dw);
 #endif
         halve_row4(s0 + 8 * x, s1 + 8 * x, o + 4 * x, dw - x);
         break;
@@ -211,6 +211,49 @@ static void halve_lanes(const rz_plan *pl, int y, uint8_t *o, uint8_t *cbuf) {
     halve_row_pix(s0, s1, s->sx[0], so, o + n * x, n, lo, dw - x, n);
 }
 
+#if RZ_HAVE_AVX2
+/* Output row y's lanes for columns [x0, d.w), at their places in a tile row o. */
+static void halve_lanes_from(const rz_plan *pl, int y, int x0, uint8_t *o) {
+    const rz_view *s = &pl->s;
+    const int n = s->n;
+    const uint8_t *s0 = (const uint8_t *)(s->ptr[0] + (uintptr_t)(2 * (ptrdiff_t)y * s->sy[0]));
+    ptrdiff_t so[4] = { 0, 0, 0, 0 }, lo[4] = { 0, 1, 2, 3 };
+    for (int k = 0; k < n; k++) so[k] = s->coff[pl->lane_ch[k]];
+    s0 += 2 * x0 * s->sx[0];
+    halve_row_pix(s0, s0 + s->sy[0], s->sx[0], so, o + n * x0, n, lo, pl->d.w - x0, n);
+}
+#endif
+
+/* Three channels into 3-byte dst pixels along y: blocks of 8 output rows go from the
+   source rows straight to dst (the vector kernels halve and transpose in registers),
+   their last columns through the tile. Returns the first row not done. */
+static int halve_tiled(const rz_plan *pl, uint8_t *tile, int y0, int y1) {
+    int y = y0;
+#if RZ_HAVE_AVX2
+    const rz_view *s = &pl->s, *d = &pl->d;
+    const int packed3 = pl->simd && s->packed && !pl->s_compact, gap3 = pl->s_unit == 4;
+    if (d->n != 3 || d->sy[0] != 3 || !(packed3 || gap3)) return y0;
+    const size_t step = rz_lane_row(pl);
+    while (y1 - y >= 8) {
+        const int rows = y1 - y >= RZ_TILE ? RZ_TILE : 8;
+        uint8_t *q0 = (uint8_t *)(pl->d_px + (uintptr_t)((ptrdiff_t)y * d->sy[0]));
+        const int x = packed3
+            ? rz_halve_tile3_avx2((const uint8_t *)(s->base + (uintptr_t)(2 * (ptrdiff_t)y * s->row)),
+                                  s->row, rows, q0, d->sx[0], d->w, pl->d_byte)
+            : rz_halve_tile_gap3_avx512((const uint8_t *)(pl->s_px + (uintptr_t)(2 * (ptrdiff_t)y * s->sy[0])),
+                                        s->sy[0], rows, q0, d->sx[0], d->w, pl->s_byte, pl->d_byte);
+        if (x < d->w) {
+            for (int t = 0; t < rows; t++) halve_lanes_from(pl, y + t, x, tile + step * (size_t)t);
+            rz_store_tile(pl, y, rows, tile, x);
+        }
+        y += rows;
+    }
+#else
+    (void)pl; (void)tile; (void)y1;
+#endif
+    return y;
+}
+
 /* Lanes go through a tile, or a row when the source is packed first (s_compact). */
 static size_t lanes_size(const rz_plan *pl) {
     return pl->store == RZ_STORE_TILE ? rz_lane_row(pl) * RZ_TILE
@@ -227,10 +270,10 @@ void rz_halve_rows(const rz_plan *pl, void *scratch, int y0, int y1) {
     if (pl->store == RZ_STORE_TILE) {
         uint8_t *tile = scratch;
         const size_t step = rz_lane_row(pl);
-        for (int y = y0; y < y1; y += RZ_TILE) {
+        for (int y = halve_tiled(pl, tile, y0, y1); y < y1; y += RZ_TILE) {
             const int rows = y1 - y < RZ_TILE ? y1 - y : RZ_TILE;
             for (int t = 0; t < rows; t++) halve_lanes(pl, y + t, tile + step * (size_t)t, cbuf);
-            rz_store_tile(pl, y, rows, tile);
+            rz_store_tile(pl, y, rows, tile, 0);
         }
         return;
     }

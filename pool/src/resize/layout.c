@@ -317,8 +317,15 @@ int rz_plan_make(rz_plan *pl, const warmpool_image *src, const warmpool_image *d
     if (pl->mode != RZ_AREA_LINEAR && s->pix && d->pix && s->w == 2 * d->w && s->h == 2 * d->h)
         pl->path |= WARMPOOL_RESIZE_HALVE;
     /* A halving reads each source byte once: packing rows first pays only where the
-       packed kernel is a vector one and the packing too (one channel, AVX-512). */
-    if ((pl->path & WARMPOOL_RESIZE_HALVE) && !(pl->simd512 && s->n == 1)) pl->s_compact = 0;
+       packed kernel is a vector one and the packing too (one channel with AVX-512; on
+       Wasm, byte-lane packing beats the scalar gap-byte halving, except for three
+       channels stored back into gap-byte pixels). */
+#if defined(WP_RESIZE_SIMD128)
+    const int compact_halving = pl->simd && (s->n == 1 || pl->store != RZ_STORE_ROW);
+#else
+    const int compact_halving = pl->simd512 && s->n == 1;
+#endif
+    if ((pl->path & WARMPOOL_RESIZE_HALVE) && !compact_halving) pl->s_compact = 0;
     return 0;
 }
 

@@ -1,7 +1,7 @@
-/* resize.c - the resize engine's entry: depends on the pool (warmpool_parallel_for) and on
+/* resize.c - the resize engine's entry: depends on the pool (warmpool_parallel_for_with_thread) and on
  * the vector loops in prim/resize_avx2.c or prim/resize_simd128.c that the build picks.
  * The resizer object and the parallel driver: weight tables are cached per
- * (axis sizes, mode), scratch is one slot per task, tasks are bands of output rows. */
+ * (axis sizes, mode), scratch is one slot per pool thread, tasks are bands of output rows. */
 #include "resize/resize_internal.h"
 
 #include <errno.h>
@@ -86,15 +86,36 @@ typedef struct job {
     int tasks;
 } job;
 
-static void run_tasks(void *ctx, size_t begin, size_t end) {
-    const job *jb = ctx;
+/* First output row of task i. Tiles are written 8 rows at a time by the vector loops:
+   bands start on multiples of 8 there, so only the image's last rows are left over. */
+static int task_row(const job *jb, size_t i) {
     const int64_t h = jb->pl->d.h;
-    for (size_t i = begin; i < end; i++) {
-        const int y0 = (int)(h * (int64_t)i / jb->tasks), y1 = (int)(h * (int64_t)(i + 1) / jb->tasks);
+    if (i == (size_t)jb->tasks) return (int)h;
+    const int y = (int)(h * (int64_t)i / jb->tasks);
+    return jb->pl->store == RZ_STORE_TILE ? y & ~7 : y;
+}
+
+/* Tiled dst columns run across every band: two bands side by side share a cache line in
+   each column. Tasks taken one after the other are given bands from the two ends of the
+   image, so the threads running at the same time rarely write neighbouring bands. */
+static size_t task_band(const job *jb, size_t i) {
+    if (jb->pl->store != RZ_STORE_TILE) return i;
+    return i % 2 ? (size_t)jb->tasks - 1 - i / 2 : i / 2;
+}
+
+/* Scratch is one slot per pool thread, not per task: a thread's tasks reuse the slot its
+   cache already holds. */
+static void run_tasks(void *ctx, unsigned thread, size_t begin, size_t end) {
+    const job *jb = ctx;
+    uint8_t *scratch = jb->scratch ? jb->scratch + jb->slot * thread : NULL;
+    for (size_t t = begin; t < end; t++) {
+        const size_t i = task_band(jb, t);
+        const int y0 = task_row(jb, i), y1 = task_row(jb, i + 1);
+        if (y0 == y1) continue;
         if (jb->pl->path & WARMPOOL_RESIZE_HALVE)
-            rz_halve_rows(jb->pl, jb->scratch ? jb->scratch + jb->slot * i : NULL, y0, y1);
+            rz_halve_rows(jb->pl, scratch, y0, y1);
         else
-            rz_rows(jb->pl, jb->t, jb->scratch + jb->slot * i, y0, y1);
+            rz_rows(jb->pl, jb->t, scratch, y0, y1);
     }
 }
 
@@ -112,10 +133,10 @@ static int resize_with(warmpool_resizer *rz, warmpool *pool, const rz_plan *pl) 
         jb.slot = ALIGN64(rz_halve_scratch(pl));
     }
     if (jb.slot) {
-        if ((err = reserve(&rz->scratch, &rz->scratch_cap, jb.slot * (size_t)tasks))) return err;
+        if ((err = reserve(&rz->scratch, &rz->scratch_cap, jb.slot * (size_t)threads))) return err;
         jb.scratch = rz->scratch;
     }
-    warmpool_parallel_for(pool, 0, (size_t)tasks, 1, run_tasks, &jb);
+    warmpool_parallel_for_with_thread(pool, 0, (size_t)tasks, 1, run_tasks, &jb);
     return 0;
 }
 

@@ -81,8 +81,6 @@ void rz_rows(const rz_plan *pl, const rz_tabs *t, void *scratch, int y0, int y1)
 #if defined(WP_RESIZE_AVX2)
 #define RZ_HAVE_AVX2 1
 int rz_avx2(void); /* the CPU has AVX2 */
-int rz_halve_row3_avx2(const uint8_t *s0, const uint8_t *s1, uint8_t *d, int dw);
-int rz_halve_row4_avx2(const uint8_t *s0, const uint8_t *s1, uint8_t *d, int dw);
 int rz_avx512(void); /* the CPU has AVX-512 BW and VL */
 int rz_halve_row_gap4_avx512(const uint8_t *s0, const uint8_t *s1, uint8_t *d, int dw,
                              unsigned pixel_mask);
@@ -93,14 +91,30 @@ int rz_halve_row_gap3_avx512(const uint8_t *s0, const uint8_t *s1, uint8_t *d, i
    rz_h_packed3_simd with unit 4. */
 int rz_h_gap3_avx512(const uint8_t *row, int sw, int dw, int k, const int32_t *ofs,
                      const int16_t *w, int32_t *out, const uint8_t *byte);
-int rz_halve_row1_avx2(const uint8_t *s0, const uint8_t *s1, uint8_t *d, int dw);
 /* One channel at byte b of 4-byte pixels: w of them packed into out, and back. */
 int rz_compact1_avx512(const uint8_t *px, int b, int w, uint8_t *out);
 int rz_store_gap1_avx512(const uint8_t *lanes, uint8_t *o, int dw, int b);
 /* A row of 3-lane pixels into 4-byte dst pixels, bytes d_byte[k], gap untouched. */
 int rz_store_gap3_avx512(const uint8_t *lanes, uint8_t *o, int dw, const uint8_t *byte);
+/* An exact halving into such a dst with n = 3, rows [0, rows) (a multiple of 8) straight
+   from the source (output row t from rows s + 2t * srow and the next), columns
+   [0, returned): packed 3-byte source pixels, or 4-byte ones with lane k at byte src[k]
+   (masked loads). */
+int rz_halve_tile3_avx2(const uint8_t *s, ptrdiff_t srow, int rows, uint8_t *q0, ptrdiff_t sx,
+                        int dw, const uint8_t *byte);
+int rz_halve_tile_gap3_avx512(const uint8_t *s, ptrdiff_t srow, int rows, uint8_t *q0,
+                              ptrdiff_t sx, int dw, const uint8_t *src, const uint8_t *byte);
 #else
 #define RZ_HAVE_AVX2 0
+#endif
+
+#if defined(WP_RESIZE_SIMD128)
+/* Gap-byte rows (4-byte pixels, lane k at byte byte[k]) packed and stored back one byte
+   lane at a time, gap bytes untouched: the pixels they did. */
+int rz_compact3_simd(const uint8_t *px, const uint8_t *byte, int w, uint8_t *out);
+int rz_compact1_simd(const uint8_t *px, int w, uint8_t *out);
+int rz_store_gap3_simd(const uint8_t *lanes, uint8_t *o, int dw, const uint8_t *byte);
+int rz_store_gap1_simd(const uint8_t *lanes, uint8_t *o, int dw);
 #endif
 
 /* The engine's two hot loops in SIMD: AVX2 or Wasm SIMD128. rz_simd(): they may be
@@ -119,6 +133,15 @@ int rz_h_packed1_simd(const uint8_t *row, int sw, int dw, int k, const int32_t *
    out has 8 int32 of slack past 3 * dw. */
 int rz_h_packed3_simd(const uint8_t *row, int sw, int dw, int k, const int32_t *ofs,
                       const int16_t *w, int32_t *out);
+/* Exact halvings of packed rows of 1, 3, 4 channels: dw outputs from rows s0, s1 (2 * dw
+   pixels each), reading and writing only those. */
+int rz_halve_row1_simd(const uint8_t *s0, const uint8_t *s1, uint8_t *d, int dw);
+int rz_halve_row3_simd(const uint8_t *s0, const uint8_t *s1, uint8_t *d, int dw);
+int rz_halve_row4_simd(const uint8_t *s0, const uint8_t *s1, uint8_t *d, int dw);
+/* Rows [0, rows) (a multiple of 8) of a tile into dst pixels of n = 3 or 4 bytes adjacent
+   along y (column x at q0 + x * sx), lane k to byte byte[k]: the columns it did. */
+int rz_store_tile_simd(const uint8_t *tile, size_t step, int rows, uint8_t *q0, ptrdiff_t sx,
+                       int dw, int n, const uint8_t *byte);
 #else
 #define RZ_HAVE_SIMD 0
 #endif
@@ -130,11 +153,11 @@ void rz_halve_rows(const rz_plan *pl, void *scratch, int y0, int y1);
 
 /* Writing output rows (store.c). Rows of lanes (d.w * d.n bytes, rz_lane_row() apart in
    a tile) reach dst: rz_store_row() for one row y (RZ_STORE_ROW), rz_store_tile() for
-   rows [y, y + rows) of a tile (RZ_STORE_TILE). */
+   rows [y, y + rows), columns [x0, d.w) of a tile (RZ_STORE_TILE). */
 size_t rz_lane_row(const rz_plan *pl);
 /* Row y of an s_compact source packed into buf (s.w * s.n bytes); returns buf. */
 const uint8_t *rz_compact_row(const rz_plan *pl, int y, uint8_t *buf);
 void rz_store_row(const rz_plan *pl, int y, const uint8_t *lanes);
-void rz_store_tile(const rz_plan *pl, int y, int rows, const uint8_t *tile);
+void rz_store_tile(const rz_plan *pl, int y, int rows, const uint8_t *tile, int x0);
 
 #endif

@@ -277,7 +277,7 @@ void rz_rows(const rz_plan *pl, const rz_tabs *t, void *scratch, int y0, int y1)
         if (pl->store == RZ_STORE_ROW) {
             rz_store_row(pl, y, lanes);
         } else if (pl->store == RZ_STORE_TILE && (y + 1 - tile_y == RZ_TILE || y + 1 == y1)) {
-            rz_store_tile(pl, tile_y, y + 1 - tile_y, lanes);
+            rz_store_tile(pl, tile_y, y + 1 - tile_y, lanes, 0);
             tile_y = y + 1;
         }
     }

@@ -26,7 +26,11 @@ const uint8_t *rz_compact_row(const rz_plan *pl, int y, uint8_t *buf) {
     const int w = pl->s.w;
     if (pl->s.n == 3) {
         const uint8_t b0 = pl->s_byte[0], b1 = pl->s_byte[1], b2 = pl->s_byte[2];
-        for (int x = 0; x < w; x++) {
+        int x = 0;
+#if defined(WP_RESIZE_SIMD128)
+        if (pl->simd) x = rz_compact3_simd(px, pl->s_byte, w, buf);
+#endif
+        for (; x < w; x++) {
             buf[3 * x] = px[4 * x + b0];
             buf[3 * x + 1] = px[4 * x + b1];
             buf[3 * x + 2] = px[4 * x + b2];
@@ -36,6 +40,8 @@ const uint8_t *rz_compact_row(const rz_plan *pl, int y, uint8_t *buf) {
     int x = 0;
 #if RZ_HAVE_AVX2
     if (pl->simd512) x = rz_compact1_avx512(px, 0, w, buf);
+#elif defined(WP_RESIZE_SIMD128)
+    if (pl->simd) x = rz_compact1_simd(px, w, buf);
 #endif
     for (; x < w; x++) buf[x] = px[4 * x];
     return buf;
@@ -58,6 +64,9 @@ void rz_store_row(const rz_plan *pl, int y, const uint8_t *restrict lanes) {
 #if RZ_HAVE_AVX2
         if (pl->simd512 && n == 3 && sx == 4) x = rz_store_gap3_avx512(lanes, o, dw, pl->d_byte);
         if (pl->simd512 && n == 1 && sx == 4) x = rz_store_gap1_avx512(lanes, o, dw, 0);
+#elif defined(WP_RESIZE_SIMD128)
+        if (pl->simd && n == 3 && sx == 4) x = rz_store_gap3_simd(lanes, o, dw, pl->d_byte);
+        if (pl->simd && n == 1 && sx == 4) x = rz_store_gap1_simd(lanes, o, dw);
 #endif
         for (; x < dw; x++)
             for (int k = 0; k < n; k++) o[x * sx + pl->d_byte[k]] = lanes[x * n + k];
@@ -89,31 +98,52 @@ run3(uint8_t *restrict q, const uint8_t *restrict p, size_t step, int rows, cons
     o[2] = l[rev ? 0 : 2];
 }
 
-void rz_store_tile(const rz_plan *pl, int y, int rows, const uint8_t *restrict tile) {
+/* Columns [x0, x1), tile rows [t0, t1) of a tile. */
+static void store_rect(const rz_plan *pl, uint8_t *q0, const uint8_t *restrict tile, int x0,
+                       int x1, int t0, int t1) {
     const rz_view *d = &pl->d;
-    const int n = d->n, dw = d->w;
+    const int n = d->n, rows = t1 - t0;
     const size_t step = rz_lane_row(pl);
     const ptrdiff_t sx = d->sx[0], sy = d->sy[0];
     const uint8_t *b = pl->d_byte;
-    uint8_t *q0 = (uint8_t *)(pl->d_px + (uintptr_t)((ptrdiff_t)y * sy));
+    q0 += t0 * sy;
+    tile += step * (size_t)t0;
+    if (rows <= 0) return;
     if (n == 3 && sy == 3 && b[1] == 1 && (b[0] == 0 || b[0] == 2)) {
         const int rev = b[0] == 2;
-        for (int x = 0; x < dw; x++) {
+        for (int x = x0; x < x1; x++) {
             if (rev) run3(q0 + x * sx, tile + 3 * x, step, rows, 1);
             else run3(q0 + x * sx, tile + 3 * x, step, rows, 0);
         }
         return;
     }
     if (n == 4 && sy == 4 && b[0] == 0 && b[1] == 1 && b[2] == 2 && b[3] == 3) {
-        for (int x = 0; x < dw; x++)
+        for (int x = x0; x < x1; x++)
             for (int t = 0; t < rows; t++) memcpy(q0 + x * sx + 4 * t, tile + step * (size_t)t + 4 * x, 4);
         return;
     }
-    for (int x = 0; x < dw; x++) {
+    for (int x = x0; x < x1; x++) {
         uint8_t *q = q0 + x * sx;
         for (int t = 0; t < rows; t++) {
             const uint8_t *l = tile + step * (size_t)t + (size_t)n * (size_t)x;
             for (int k = 0; k < n; k++) q[t * sy + b[k]] = l[k];
         }
     }
+}
+
+void rz_store_tile(const rz_plan *pl, int y, int rows, const uint8_t *restrict tile, int x0) {
+    const rz_view *d = &pl->d;
+    const int n = d->n, dw = d->w;
+    uint8_t *q0 = (uint8_t *)(pl->d_px + (uintptr_t)((ptrdiff_t)y * d->sy[0]));
+    int x = x0, t = 0;
+#if RZ_HAVE_SIMD
+    /* gap-free dst pixels along y (the channel bytes of a pixel are then 0..n-1) */
+    if (pl->simd && (n == 3 || n == 4) && d->sy[0] == n && rows >= 8) {
+        t = rows & ~7;
+        x += rz_store_tile_simd(tile + (size_t)(n * x0), rz_lane_row(pl), t, q0 + x0 * d->sx[0],
+                                d->sx[0], dw - x0, n, pl->d_byte);
+    }
+#endif
+    store_rect(pl, q0, tile, x0, x, t, rows);
+    store_rect(pl, q0, tile, x, dw, 0, rows);
 }
