@@ -95,7 +95,16 @@ typedef struct warmpool_options {
        warmpool_destroy). Not called on a worker that starts after destroy. NULL: nothing. */
     void (*on_start)(void *arg, unsigned worker);
     void *on_start_arg;
+    unsigned flags;         /* WARMPOOL_CLAIM_ONE or 0 */
 } warmpool_options;
+
+/* By default a thread takes several chunks of its share at once (one atomic per batch,
+   which is what makes fine grains cheap), so a chunk must not wait for another chunk of
+   the same job: that one may sit in the waiting thread's own batch. With
+   WARMPOOL_CLAIM_ONE chunks are taken one at a time, each by whichever thread is free, so
+   a chunk may wait for the others to finish as long as enough threads are ready
+   (pthreadpool's contract), at the price of an atomic per chunk. */
+#define WARMPOOL_CLAIM_ONE 1u
 
 /* NULL and errno: EINVAL (workers > WARMPOOL_MAX_WORKERS), ENOMEM, or the error of
    pthread_create when not a single worker could be started. If only some start, the

@@ -12,8 +12,8 @@ import vm from 'node:vm';
 // tests/layout/ checks this table against the wasm32 build of tests/layout/layout.c.
 const u64 = (names, first) => Object.fromEntries(names.map((n, i) => [n, [first + 8 * i, 8]]));
 export const LAYOUT = {
-  warmpool_options: { size: 32, fields: { workers: [0, 4], cool_after_ms: [8, 8], name: [16, 4],
-    stack_size: [20, 4], on_start: [24, 4], on_start_arg: [28, 4] } },
+  warmpool_options: { size: 40, fields: { workers: [0, 4], cool_after_ms: [8, 8], name: [16, 4],
+    stack_size: [20, 4], on_start: [24, 4], on_start_arg: [28, 4], flags: [32, 4] } },
   warmpool_stats: { size: 160, fields: { version: [0, 4], size: [4, 4], ...u64([
     'workers_requested', 'workers_started', 'create_errno', 'jobs_parallel',
     'jobs_serial_not_ready', 'jobs_serial_nested', 'jobs_serial_concurrent', 'jobs_serial_tiny',

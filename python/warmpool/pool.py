@@ -35,6 +35,7 @@ class _Options(ctypes.Structure):
         ("stack_size", ctypes.c_size_t),
         ("on_start", ctypes.c_void_p),      # always NULL: no Python on pool threads
         ("on_start_arg", ctypes.c_void_p),
+        ("flags", ctypes.c_uint),
     ]
 
 

@@ -198,13 +198,22 @@ async function props() {
   await threadIndex(h);
 }
 
-// Loads the thread-index kernels (tests/pool/thread_kernels.c) the way Pyodide loads a
-// library, and binds parallel_for_with_thread from the pool library already loaded.
+// The pool library props loaded: by JS from MEMFS where the runtime can (as Pyodide does),
+// else by C dlopen from disk.
+function poolHandle(h) {
+  return h.jsLoadsFromFs ? h.dlopen('/lib/libwarmpool.so') : h.dlopen(diskCopy(POOL_LIB, 'libwarmpool.so'));
+}
+
+// Loads the thread-index kernels (tests/pool/thread_kernels.c) the way the pool library
+// was loaded, and binds parallel_for_with_thread from that library.
 async function threadKernels(h) {
-  const file = '/lib/libthreadk.so';
-  h.memfsWrite(file, readFileSync(path.join(BUILD, 'test/libthreadk.so')));
-  await h.jsLoad(file, { memfs: true });
-  const th = h.dlopen(file), ph = h.dlopen('/lib/libwarmpool.so');
+  let file = path.join(BUILD, 'test/libthreadk.so');
+  if (h.jsLoadsFromFs) {
+    file = '/lib/libthreadk.so';
+    h.memfsWrite(file, readFileSync(path.join(BUILD, 'test/libthreadk.so')));
+    await h.jsLoad(file, { memfs: true });
+  }
+  const th = h.dlopen(file), ph = poolHandle(h);
   const T = {};
   for (const n of ['tk_record_ptr', 'tk_job_size', 'tk_job_init', 'tk_job_bad']) T[n.slice(3)] = h.fn(th, n);
   return { T, pft: h.fn(ph, 'warmpool_parallel_for_with_thread') };
@@ -227,7 +236,7 @@ function threadJob(h, P, T, pft, pool, workers, lo, hi, grain, spin) {
 // The thread index on Wasm threads: every item once, each chunk's index in 0..workers,
 // no index used by two chunks at once, index k > 0 exactly the workers' items.
 async function threadIndex(h) {
-  const { P } = h.bind(h.dlopen('/lib/libwarmpool.so'));
+  const { P } = h.bind(poolHandle(h));
   const { T, pft } = await threadKernels(h);
   for (const n of [1, 3]) {
     const pool = await poolOf(h, P, n);

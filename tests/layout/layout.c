@@ -26,7 +26,7 @@ static void field(const char *name, size_t off, size_t size) {
     _Static_assert((offsetof(T, f) + sizeof(((T *)0)->f) + (align) - 1) / (align) * (align) == \
                        sizeof(T), #T ": a field after " #f " is not listed")
 
-LAST(warmpool_options, on_start_arg, _Alignof(warmpool_options));
+LAST(warmpool_options, flags, _Alignof(warmpool_options));
 LAST(warmpool_stats, cooldowns, _Alignof(warmpool_stats));
 LAST(warmpool_image, alpha_stride_y, _Alignof(warmpool_image));
 LAST(warmpool_trace_event, reserved, _Alignof(warmpool_trace_event));
@@ -38,7 +38,7 @@ int main(void) {
     S(warmpool_options);
     F(warmpool_options, workers); F(warmpool_options, cool_after_ms); F(warmpool_options, name);
     F(warmpool_options, stack_size); F(warmpool_options, on_start);
-    F(warmpool_options, on_start_arg); E();
+    F(warmpool_options, on_start_arg); F(warmpool_options, flags); E();
     S(warmpool_stats);
     F(warmpool_stats, version); F(warmpool_stats, size); F(warmpool_stats, workers_requested);
     F(warmpool_stats, workers_started); F(warmpool_stats, create_errno);

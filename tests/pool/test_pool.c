@@ -755,3 +755,38 @@ TEST(thread_index_zero_when_serial) {
     warmpool_parallel_for_with_thread(NULL, 0, 10, 1, NULL, NULL); /* NULL fn: nothing */
     free(t);
 }
+
+/* WARMPOOL_CLAIM_ONE: the chunk holding item 0 waits until every other item is done,
+   which only works when no other chunk is held back in the waiting thread's batch. */
+struct waits { size_t n; _Atomic size_t done; _Atomic int saw_all; };
+static void wait_for_others(void *ctx, size_t b, size_t e) {
+    struct waits *w = ctx;
+    for (size_t i = b; i < e; i++) {
+        if (i == 0) {
+            double t0 = now_ms();
+            while (atomic_load(&w->done) < w->n - 1 && now_ms() - t0 < 3000) sleep_ms(0.1);
+            atomic_store(&w->saw_all, atomic_load(&w->done) == w->n - 1);
+        } else {
+            atomic_fetch_add(&w->done, 1);
+        }
+    }
+}
+
+static int chunk_waits_for_the_others(unsigned flags) {
+    warmpool_options o = {0};
+    o.workers = 2;
+    o.flags = flags;
+    warmpool *p = warmpool_create_ex(&o);
+    if (!p) return -1;
+    warmpool_wait_ready(p, 10000);
+    struct waits w = {601, 0, 0};
+    warmpool_parallel_for(p, 0, w.n, 1, wait_for_others, &w);
+    warmpool_destroy(p);
+    return atomic_load(&w.saw_all);
+}
+
+TEST(claim_one_lets_a_chunk_wait_for_the_others) {
+    CHECK(chunk_waits_for_the_others(WARMPOOL_CLAIM_ONE) == 1);
+    /* The default batches: the waiting chunk's own batch holds some of the others. */
+    CHECK(chunk_waits_for_the_others(0) == 0);
+}

@@ -97,6 +97,7 @@ struct warmpool {
 #endif
     void (*on_start)(void *, unsigned);
     void *on_start_arg;
+    int claim_one;           /* WARMPOOL_CLAIM_ONE */
     char name[32];
     _Atomic uint32_t refs;   /* destroy not yet called (1) + worker threads not yet exited */
 
@@ -224,12 +225,12 @@ static size_t run_chunks(warmpool *p, unsigned thread, uint64_t *chunks, struct 
     uint64_t n = 0;
     for (;;) {
         uint32_t c, k;
-        int pending = plan && plan->sleeping;
-        if (!claim_own(mine, &c, &k, pending)) {
+        int pending = plan && plan->sleeping, one = pending || p->claim_one;
+        if (!claim_own(mine, &c, &k, one)) {
             unsigned v = thread, got = 0;
             for (unsigned i = 1; i < nthreads && !got; i++) {
                 if (++v == nthreads) v = 0;
-                got = steal(&p->slots[v].range, &c, &k, pending);
+                got = steal(&p->slots[v].range, &c, &k, one);
             }
             if (!got) break;
         }
@@ -541,6 +542,7 @@ warmpool *warmpool_create_ex(const warmpool_options *opt) {
     p->cool_ns = (uint64_t)((o.cool_after_ms > 0 ? o.cool_after_ms : DEFAULT_COOL_MS) * 1e6);
     p->on_start = o.on_start;
     p->on_start_arg = o.on_start_arg;
+    p->claim_one = !!(o.flags & WARMPOOL_CLAIM_ONE);
     /* Until a cold job says otherwise, wake sleepers as soon as a job starts. */
     atomic_store_explicit(&p->cold_ns, UINT64_MAX, memory_order_relaxed);
     atomic_store_explicit(&p->refs, 1, memory_order_relaxed);

@@ -20,6 +20,7 @@ pthreadpool_t pthreadpool_create(size_t threads_count) {
     warmpool_options o = {0};
     o.workers = (unsigned)(threads_count - 1);
     o.name = "pthreadpool";
+    o.flags = WARMPOOL_CLAIM_ONE; /* an item may wait for the others (work-stealing tests) */
     p->pool = warmpool_create_ex(&o);
     if (!p->pool) { int err = errno; free(p); errno = err; return NULL; }
     p->threads = (size_t)warmpool_workers(p->pool) + 1;

@@ -57,6 +57,13 @@ class _Reporter(unittest.TestResult):
         super().addUnexpectedSuccess(test)
         self._done(test, "fail", "unexpected success")
 
+    def stopTest(self, test):
+        # Python 3.12+ calls neither addSuccess nor addFailure for a test whose only
+        # failures were subtests: report it here, or it would vanish from the results.
+        if test.id() in self._sub_failed:
+            self._done(test, "fail", self._sub_failed.pop(test.id()))
+        super().stopTest(test)
+
     def addSubTest(self, test, subtest, err):
         super().addSubTest(test, subtest, err)
         if err is not None:
