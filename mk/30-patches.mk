@@ -26,13 +26,12 @@ $(eval $(call wasm_host,host,-O2))
 # -O0/-O1 builds: the anchors must match every optimisation level's text.
 $(eval $(call wasm_host,fixtures/O0,-O0))
 $(eval $(call wasm_host,fixtures/O1,-O1))
-# The patched host: same build, its JS run through the tool. The tool has no 3.1.69 shape
-# yet: that host gets every patch but table-fit-4 (4.0.4+'s anchor), to run them on real
-# 3.1.69 output (tests/patches/emsdk3169.test.mjs).
-$(WB)/host-patched/host.js: $(WB)/host/host.js $(WPATCH_SRC) tests/patches/patch_variant.py
+# The patched host: same build, its JS run through the tool (3.1.69's output takes the
+# em3.1.58 shape's patches).
+$(WB)/host-patched/host.js: $(WB)/host/host.js $(WPATCH_SRC)
 	@mkdir -p $(dir $@)
 	cp $(WB)/host/host.wasm $(EM_WORKER_JS:%=$(WB)/host/%) $(dir $@)
-	$(if $(WB_SUFFIX),$(PY) tests/patches/patch_variant.py $< $@ --set emscripten --without table-fit-4,$(WPATCH) --set emscripten $< -o $@)
+	$(WPATCH) --set emscripten $< -o $@
 
 # The patched host without pre-started workers (no PTHREAD_POOL_SIZE): each pthread's Web
 # Worker is made at pthread_create and starts only after the JS event loop turns, as in a

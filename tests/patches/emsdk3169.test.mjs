@@ -67,13 +67,12 @@ for (const lib of [undefined, path.join(BUILD, 'test/libwarmpool-nosync.so')]) {
   });
 }
 
-// The Emscripten set minus table-fit-4 (its anchor is 4.0.4+'s) on real 3.1.69 output
-// (make builds build/wasm-3.1.69/host-patched that way).
+// The Emscripten set on real 3.1.69 output (the em3.1.58 shape: build/wasm-3.1.69/host-patched).
 test('elsewhere-global: passes with worker-script-url-4 on 3.1.69 output', T, async () => {
   const r = await runScenario('elsewhere-global', PATCHED);
   assert.ok(r.ok, r.why.slice(0, 3000));
 });
-test('pyodide-load: placement replay on 3.1.69 output', { ...T, todo: 'the em4 replay patches do not fit 3.1.69 (the 3.1.58-family shape is issue 15)' }, async () => {
+test('pyodide-load: placement replay passes on 3.1.69 output', T, async () => {
   const r = await runScenario('pyodide-load', PATCHED, { timeoutMs: 15000 });
   assert.ok(r.ok, r.why.slice(0, 3000));
 });
@@ -97,9 +96,10 @@ for (const f of SHAPES) {
       assert.equal(readFileSync(copy, 'utf8'), readFileSync(src, 'utf8'), 'a refused file must stay untouched');
     }
   });
-  test(`wpatch patches 3.1.69 ${f} fully`, { ...T, todo: 'no 3.1.58-family shape in the patch tool yet (issue 15)' }, () => {
+  test(`wpatch patches 3.1.69 ${f} fully, as the em3.1.58 shape`, T, () => {
     const r = wpatch('--check', '--set', 'emscripten', path.join(BUILD, f));
     assert.ok(r.status === 1 || r.status === 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /shape em3\.1\.58/, r.stdout);
   });
 }
 
