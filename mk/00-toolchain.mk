@@ -20,7 +20,7 @@ NATIVE_CFLAGS := $(WFLAGS) -g -pthread -D_GNU_SOURCE $(INC)
 export NODE_PATH := /usr/share/nodejs
 WNODE := $(NODE) --no-experimental-fetch
 # EMSDK_VERSION picks the Emscripten of every Wasm build: 3.1.6 (Debian's emcc, into build/wasm)
-# or 3.1.69 (mk/emsdk.mk's, built from Debian's sources, into build/wasm-3.1.69), so the
+# or 3.1.69 (mk/80-emsdk.mk's, built from Debian's sources, into build/wasm-3.1.69), so the
 # same rules build with either: `make EMSDK_VERSION=3.1.69 test-pool-wasm`
 # (not EMSDK: emsdk's emsdk_env.sh sets that to its directory). 3.1.69's output runs
 # with or without WNODE's flag.
