@@ -132,15 +132,20 @@ async function launchChromium() {
       const context = await browser.newContext({ viewport: { width, height } });
       const raw = await context.newPage();
       const p = new ChromiumPage('chromium', raw, context);
-      const r = record(p.problems);
-      raw.on('console', (m) => r.console(m.type(), m.text()));
-      raw.on('pageerror', r.pageerror);
-      raw.on('requestfailed', (q) => r.requestfailed(q.url(), q.failure()?.errorText));
-      raw.on('response', (s) => r.response(s.status(), s.url()));
+      watch(raw, p.problems);
       return p;
     },
     close: () => browser.close(),
   };
+}
+
+// Both drivers' pages emit the same events with the same accessors.
+function watch(raw, problems) {
+  const r = record(problems);
+  raw.on('console', (m) => r.console(m.type(), m.text()));
+  raw.on('pageerror', r.pageerror);
+  raw.on('requestfailed', (q) => r.requestfailed(q.url(), q.failure()?.errorText));
+  raw.on('response', (s) => r.response(s.status(), s.url()));
 }
 
 async function launchFirefox() {
@@ -156,11 +161,7 @@ async function launchFirefox() {
       const raw = await context.newPage();
       await raw.setViewport({ width, height });
       const p = new FirefoxPage('firefox', raw, context);
-      const r = record(p.problems);
-      raw.on('console', (m) => r.console(m.type(), m.text()));
-      raw.on('pageerror', r.pageerror);
-      raw.on('requestfailed', (q) => r.requestfailed(q.url(), q.failure()?.errorText));
-      raw.on('response', (s) => r.response(s.status(), s.url()));
+      watch(raw, p.problems);
       return p;
     },
     close: () => browser.close(),
