@@ -86,8 +86,10 @@ $(eval $(call program,es6-O2,-O2,-sMAIN_MODULE=2 -sMODULARIZE -sEXPORT_ES6,stati
 $(PROG)/memfs/libside_answer.so: $(PROG_SRC)/side_answer.c
 	@mkdir -p $(@D)
 	$(EMCC) -O2 $(WFLAGS) -fPIC -pthread -Wno-experimental -sSIDE_MODULE=1 $< -o $@
+# (a runtime that lacks the sync hook, EM_LACKS, syncs threads inside dlopen itself)
 $(PROG)/memfs/memfs_sync.js: $(PROG_SRC)/memfs_sync.c $(PROG_SRC)/memfs_pre.js $(PROG)/memfs/libside_answer.so
-	$(EMCC) -O2 $(PROG_LD) -sMAIN_MODULE=2 -sPTHREAD_POOL_SIZE=1 --pre-js $(PROG_SRC)/memfs_pre.js $< -o $@
+	$(EMCC) -O2 $(PROG_LD) $(if $(filter _emscripten_thread_sync_code,$(EM_LACKS)),,-DWP_HAS_SYNC_HOOK) \
+	  -sMAIN_MODULE=2 -sPTHREAD_POOL_SIZE=1 --pre-js $(PROG_SRC)/memfs_pre.js $< -o $@
 PROG_ALL += $(PROG)/memfs/memfs_sync.js
 
 # Pyodide's pyodide.asm.js with the Pyodide patch set, as a copy (node_modules is never

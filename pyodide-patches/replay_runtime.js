@@ -13,7 +13,7 @@
 //    wake-up), so a library sits at the same memory and table addresses in every thread,
 //    even when JS loaded it (Pyodide's loadDynamicLibrary) before C dlopen'ed it, when the
 //    file exists only in the main thread's MEMFS, or when it came after the workers started.
-var wpR = { log: 0, cur: 0, seen: 0, buf: null, i32: null, u8: null, busy: false,
+var wpR = { log: 0, cur: 0, seen: 0, buf: null, i32: null, u8: null, busy: false, dso: 0,
             placed: new WeakMap(), libs: {}, slots: {}, got: {}, pending: [], syncBound: false,
             debug: typeof process == "object" && process.env && !!process.env["WPATCH_DEBUG"] };
 if (typeof Module == "object" && Module) Module["wpatchState"] = wpR; // for tests and debugging
@@ -44,6 +44,15 @@ function wpViews() {
 }
 function wpStr(p, n) { return new TextDecoder().decode(wpR.u8.slice(p, p + n)); }
 
+// Memory for the log and for a worker's dso record. A program's glue binds only the
+// allocators its own code uses: 3.1.6 always has _malloc; from 3.1.69 the dylink code uses
+// _calloc, and a MAIN_MODULE=2 program that exports no malloc has only that (its _malloc,
+// if any, is an assertion stub that aborts).
+function wpAlloc(n) {
+  if (typeof _calloc == "function") return _calloc(n, 1);
+  return _malloc(n);
+}
+
 // Called from wasm in place of _emscripten_thread_sync_code.
 function wpSync() {
   wpReplay();
@@ -56,7 +65,7 @@ function wpHead() {
   if (ENVIRONMENT_IS_PTHREAD) return wpR.log;
   if (!wpR.log) {
     if (!runtimeInitialized) return 0;
-    var h = _malloc(16);
+    var h = wpAlloc(16);
     wpViews();
     wpR.i32.fill(0, h >> 2, (h >> 2) + 4);
     wpR.log = h;
@@ -75,7 +84,7 @@ function wpAppend(kind, blobs, ints) {
   if (!h) { wpR.pending.push([kind, blobs, ints]); return; }
   var words = 2 + 2 * blobs.length + ints.length, size = words * 4;
   blobs.forEach(function (b) { size += b.length; });
-  var rec = _malloc(size);
+  var rec = wpAlloc(size);
   wpViews();
   var i32 = wpR.i32, p = rec >> 2, off = rec + words * 4;
   i32[p] = 0;
@@ -210,8 +219,10 @@ function wpApply(rec) {
     var memBase = i32[p + 6], memSize = i32[p + 7], tableBase = i32[p + 8], tableSize = i32[p + 9];
     // Gaps the main thread filled with addFunction stay empty here.
     if (wasmTable.length < tableBase) wasmTable.grow(tableBase - wasmTable.length);
-    // A dso record saying "already placed", as C dlopen's would.
-    var dso = _malloc(WP_DSO_SIZE);
+    // A dso record saying "already placed", as C dlopen's would; the loader reads it only
+    // during this synchronous load, so one per worker serves every replay (and a glue
+    // without _free needs none).
+    var dso = wpR.dso || (wpR.dso = wpAlloc(WP_DSO_SIZE));
     wpViews();
     i32 = wpR.i32;
     wpR.u8.fill(0, dso, dso + WP_DSO_SIZE);
@@ -233,7 +244,6 @@ function wpApply(rec) {
       WP_LOAD_LIBRARY(name, { global: !!i32[p + 10], nodelete: true, fs: fs }, dso);
     } finally {
       delete LDSO.loadedLibsByHandle[dso];
-      _free(dso);
     }
   } else if (i32[p + 1] === 2) {
     var lib = i32[p + 3] ? wpStr(i32[p + 2], i32[p + 3]) : "";

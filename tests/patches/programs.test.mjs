@@ -1,7 +1,9 @@
-// Ordinary pthread + dylink programs built with Debian's emcc 3.1.6 (tests/patches/programs/,
-// built by make, stock), run stock and patched: shared static data of start-up libraries
-// (zero-library-memory must leave it alone), patches that are not needed (no dlsym),
-// a thread catching up from main-module C on a MEMFS-only library, ES module output.
+// Ordinary pthread + dylink programs (tests/patches/programs/, built by make, stock), run
+// stock and patched: shared static data of start-up libraries (zero-library-memory must
+// leave it alone), patches that are not needed (no dlsym), a thread catching up on a
+// MEMFS-only library, ES module output. Built by Debian's emcc 3.1.6 (build/wasm) or by
+// 3.1.69 (WARMPOOL_WB=build/wasm-3.1.69, make test-wasm-3.1.69): each test states what
+// happens with the toolchain under test, and its name says which one that is.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
@@ -11,6 +13,8 @@ import { test } from 'node:test';
 import { BUILD, ROOT } from '../../pyodide-patches/host/host_api.mjs';
 
 const PROG = path.join(BUILD, 'programs');
+const EM69 = /wasm-3\.1\.69$/.test(BUILD);
+const TC = EM69 ? '3.1.69' : '3.1.6';
 const TOOL = path.join(ROOT, 'pyodide-patches/wpatch.py');
 const VARIANT = path.join(ROOT, 'tests/patches/patch_variant.py');
 const RUN_ES6 = path.join(ROOT, 'tests/patches/programs/run_es6.mjs');
@@ -50,7 +54,7 @@ const STATIC = ['mm1-O0', 'mm1-O2', 'mm2-O0', 'mm2-O2', 'dynlibs-O0', 'dynlibs-O
 const OLD_ZERO = (t) => t.replace('if (memoryBase && runtimeInitialized) HEAPU8.fill', 'if (memoryBase) HEAPU8.fill');
 for (const v of STATIC) {
   const dir = path.join(PROG, v);
-  test(`static data (${v}): a thread reads what main stored, stock and patched`, () => {
+  test(`${TC} static data (${v}): a thread reads what main stored, stock and patched`, () => {
     let r = runNode(dir, ['static_data.js']);
     assert.equal(r.code, 0, r.why);
     assert.match(r.out, /thread read 123/);
@@ -59,7 +63,8 @@ for (const v of STATIC) {
     assert.equal(r.code, 0, r.why);
     assert.match(r.out, /thread read 123/);
   });
-  test(`static data (${v}): zeroing a start-up library's memory in workers loses it`, () => {
+  test(`${TC} static data (${v}): zeroing a start-up library's memory in workers loses it`,
+    { skip: EM69 && 'no zero-library-memory on 3.1.58+ (the loader zeroes with calloc)' }, () => {
     const p = patched(dir, 'static_data.js', { edit: OLD_ZERO });
     const r = runNode(p.dir, ['static_data.js']);
     assert.notEqual(r.code, 0, r.why);
@@ -67,21 +72,28 @@ for (const v of STATIC) {
   });
 }
 
+test(`${TC}: zero-library-memory ${EM69 ? 'is not part of the patch set' : 'applies'}`, () => {
+  const r = wpatch('--check', path.join(PROG, 'mm2-O2', 'static_data.js'));
+  assert.equal(r.status, 1, r.stdout + r.stderr);
+  if (EM69) assert.doesNotMatch(r.stdout, /zero-library-memory/);
+  else assert.match(r.stdout, /ready\s+emscripten\/zero-library-memory/);
+});
+
 // ---- not needed vs missing ------------------------------------------------------------
-test('a program that never calls dlsym: record-dlsym-slot is not needed, the rest applies', () => {
+test(`${TC}: a program that never calls dlsym: record-dlsym-slot is not needed, the rest applies`, () => {
   for (const v of ['mm2-O0', 'mm2-O2']) {
     const src = path.join(PROG, v, 'static_data.js');
-    assert.doesNotMatch(readFileSync(src, 'utf8'), /function\s+__dlsym_js/);
+    assert.doesNotMatch(readFileSync(src, "utf8"), /(function\s+|var\s+)__dlsym_js\b/);
     const r = wpatch('--check', src);
     assert.equal(r.status, 1, r.stdout + r.stderr);
     assert.match(r.stdout, /not-needed emscripten\/record-dlsym-slot: no _dlsym_js: the program never calls dlsym/);
     assert.match(r.stdout, /ready\s+emscripten\/runtime\b/);
   }
 });
-test('a needed anchor that changed shape still refuses the file, untouched', () => {
+test(`${TC}: a needed anchor that changed shape still refuses the file, untouched`, () => {
   const d = copyDir(path.join(PROG, 'mm1-O2')), f = path.join(d, 'static_data.js');
   const text = readFileSync(f, 'utf8').replace(/result=addFunction\(result,result\.sig\)/, 'result=addFunction(result)');
-  assert.match(text, /function __dlsym_js/);
+  assert.match(text, /(function\s+|var\s+)__dlsym_js\b/);
   writeFileSync(f, text);
   const r = wpatch(f);
   assert.equal(r.status, 2, r.stdout + r.stderr);
@@ -89,72 +101,109 @@ test('a needed anchor that changed shape still refuses the file, untouched', () 
   assert.match(r.stderr, /1 anchor\(s\) missing; file left untouched/);
   assert.equal(readFileSync(f, 'utf8'), text);
 });
-test('a build without threads needs none of the Emscripten set', () => {
+test(`${TC}: a build without threads needs none of the Emscripten set`, () => {
   const d = copyDir(path.join(PROG, 'mm2-O2')), f = path.join(d, 'static_data.js');
   writeFileSync(f, readFileSync(f, 'utf8').replace(/var PThread\s*=/g, 'var PThreads='));
   const r = wpatch('--set', 'emscripten', f);
   assert.equal(r.status, 2);
-  assert.match(r.stdout, /not-needed emscripten\/runtime: not a -pthread build/);
+  assert.match(r.stdout, /not-needed emscripten\/runtime(-4)?: not a -pthread build/);
   assert.match(r.stderr, /no patch of the chosen sets is needed here/);
 });
 
-// ---- catching up from main-module C, library only in MEMFS ------------------------------
+// ---- catching up on a MEMFS-only library ----------------------------------------------
+// 3.1.6: the thread catches up when main-module C calls _emscripten_thread_sync_code();
+// stock, the worker looks for the file in its own (empty) MEMFS. 3.1.69 has no such hook:
+// the main thread's dlopen reads the file in C and blocks until every thread has loaded
+// the bytes (the thread waits in timed futex waits, so it gets there), and the thread
+// just calls into the library: the scenario passes stock, and dlopen-replay is not needed.
 const MEMFS = path.join(PROG, 'memfs');
 const SIDE = { WP_SIDE_ANSWER: path.join(MEMFS, 'libside_answer.so') };
-test('MEMFS-only library, main-module C calls _emscripten_thread_sync_code(): fails stock', () => {
-  const r = runNode(MEMFS, ['memfs_sync.js', 'sync'], SIDE);
-  assert.notEqual(r.code, 0);
-  assert.match(r.why, /ENOENT/);
-});
-test('...passes patched', () => {
-  const p = patched(MEMFS, 'memfs_sync.js');
-  const r = runNode(p.dir, ['memfs_sync.js', 'sync'], SIDE);
+const memfsRun = (dir, mode) => runNode(dir, ['memfs_sync.js', mode], SIDE);
+function memfsPasses(r, mode) {
   assert.equal(r.code, 0, r.why);
-  assert.match(r.out, /sync: 7/);
-});
-test('...fails without dlopen-replay', () => {
-  const p = patched(MEMFS, 'memfs_sync.js', { variant: ['--without', 'dlopen-replay'] });
-  const r = runNode(p.dir, ['memfs_sync.js', 'sync'], SIDE);
+  assert.match(r.out, new RegExp(`${mode}: 7`));
+}
+function memfsFailsEnoent(r) {
   assert.notEqual(r.code, 0);
   assert.match(r.why, /ENOENT/);
+}
+test(`${TC}: MEMFS-only library, a running thread catches up: ${EM69 ? 'passes' : 'fails'} stock`, () => {
+  const r = memfsRun(MEMFS, 'sync');
+  if (EM69) memfsPasses(r, 'sync');
+  else memfsFailsEnoent(r);
+});
+test(`${TC}: ...passes patched`, () => {
+  memfsPasses(memfsRun(patched(MEMFS, 'memfs_sync.js').dir, 'sync'), 'sync');
+});
+test(`${TC}: ...${EM69 ? 'passes' : 'fails'} without dlopen-replay`, () => {
+  const r = memfsRun(patched(MEMFS, 'memfs_sync.js', { variant: ['--without', 'dlopen-replay'] }).dir, 'sync');
+  if (EM69) memfsPasses(r, 'sync');
+  else memfsFailsEnoent(r);
 });
 // Limit (upstream 3.1.6, patched or not): a worker's own dlopen of a library the main
 // thread loaded finds it in C's shared list and never tells the worker's JS, so dlsym on
-// it fails; the thread must call _emscripten_thread_sync_code() first.
-test('limit: a running thread\'s own dlopen of the library, without a sync, fails patched too', () => {
-  const p = patched(MEMFS, 'memfs_sync.js');
-  const r = runNode(p.dir, ['memfs_sync.js', 'dlopen'], SIDE);
-  assert.notEqual(r.code, 0, 'the limit is gone: update the README');
-  assert.match(r.why, /__dlsym_js/);
-});
+// it fails; the thread must call _emscripten_thread_sync_code() first. 3.1.69: the thread
+// has loaded the library by then (the main thread's dlopen waited for it), so its own
+// dlopen finds it in C's list and in its JS, stock and patched.
+if (EM69) {
+  for (const label of ['stock', 'patched']) {
+    test(`3.1.69: a running thread's own dlopen of the library, without a sync, passes ${label} (no limit)`, () => {
+      const dir = label === 'stock' ? MEMFS : patched(MEMFS, 'memfs_sync.js').dir;
+      memfsPasses(memfsRun(dir, 'dlopen'), 'dlopen');
+    });
+  }
+} else {
+  test('3.1.6 limit: a running thread\'s own dlopen of the library, without a sync, fails patched too', () => {
+    const r = memfsRun(patched(MEMFS, 'memfs_sync.js').dir, 'dlopen');
+    assert.notEqual(r.code, 0, 'the limit is gone: update the README');
+    assert.match(r.why, /__dlsym_js/);
+  });
+}
 
 // ---- ES module output ------------------------------------------------------------------
 const ES6 = path.join(PROG, 'es6-O2');
-test('-sEXPORT_ES6: the ES module variants apply, the patched module parses and runs', () => {
+const ES6_READY = EM69 ? ['worker-script-url-es6-4', 'runtime-4'] : ['worker-script-url-es6', 'runtime', 'zero-library-memory'];
+const ES6_NOT = EM69 ? /not-needed emscripten\/worker-script-url-4: ES module output/
+  : /not-needed emscripten\/main-script-url: ES module output/;
+test(`${TC} -sEXPORT_ES6: the ES module variants apply, the patched module parses and runs`, () => {
   const c = wpatch('--check', path.join(ES6, 'static_data.mjs'));
   assert.equal(c.status, 1, c.stdout + c.stderr);
-  for (const n of ['worker-script-url-es6', 'runtime', 'zero-library-memory']) {
-    assert.match(c.stdout, new RegExp(`ready\\s+emscripten/${n}\\b`));
-  }
-  assert.match(c.stdout, /not-needed emscripten\/main-script-url: ES module output/);
+  for (const n of ES6_READY) assert.match(c.stdout, new RegExp(`ready\\s+emscripten/${n}\\b`));
+  assert.match(c.stdout, ES6_NOT);
   const p = patched(ES6, 'static_data.mjs');
   const r = runNode(p.dir, [RUN_ES6, 'static_data.mjs']);
   assert.equal(r.code, 0, r.why);
   assert.match(r.out, /thread read 123/);
 });
-// The module evaluated from another directory (a bundle), no locateFile: the worker
-// script is looked up next to import.meta.url unless the patch takes mainScriptUrlOrBlob.
+// The module evaluated from another directory under another name (a bundle), no
+// locateFile: 3.1.6 looks for X.worker.js next to import.meta.url, 3.1.69 starts its
+// workers from new URL('X.mjs', import.meta.url); both ignore mainScriptUrlOrBlob unless
+// patched. The bundle's start-up library sits beside it (3.1.69 looks for it there).
 for (const [label, ok] of [['stock', false], ['patched', true]]) {
-  test(`-sEXPORT_ES6 loaded from elsewhere with mainScriptUrlOrBlob: ${ok ? 'passes' : 'fails'} ${label}`, () => {
+  test(`${TC} -sEXPORT_ES6 loaded from elsewhere with mainScriptUrlOrBlob: ${ok ? 'passes' : 'fails'} ${label}`, () => {
     const home = ok ? patched(ES6, 'static_data.mjs').dir : ES6;
     const elsewhere = mkdtempSync(path.join(tmpdir(), 'wp-elsewhere-'));
-    for (const f of ['static_data.mjs', 'static_data.wasm']) copyFileSync(path.join(home, f), path.join(elsewhere, f));
-    const r = runNode(home, [RUN_ES6, path.join(elsewhere, 'static_data.mjs'), path.join(home, 'static_data.mjs')]);
+    copyFileSync(path.join(home, 'static_data.mjs'), path.join(elsewhere, 'bundle.mjs'));
+    copyFileSync(path.join(home, 'static_data.wasm'), path.join(elsewhere, 'bundle.wasm'));
+    copyFileSync(path.join(home, 'libside_data.so'), path.join(elsewhere, 'libside_data.so'));
+    const r = runNode(home, [RUN_ES6, path.join(elsewhere, 'bundle.mjs'), path.join(home, 'static_data.mjs')]);
     if (ok) {
       assert.equal(r.code, 0, r.why);
       assert.match(r.out, /thread read 123/);
     } else {
-      assert.match(r.why, /Cannot find module .*wp-elsewhere.*static_data\.worker\.js/);
+      assert.notEqual(r.code, 0, r.why);
+      assert.match(r.why, new RegExp(`Cannot find module .*wp-elsewhere.*static_data\\.${EM69 ? 'mjs' : 'worker\\.js'}`));
     }
   });
 }
+// An embedder that gives the ES module nothing (no require, __dirname or wasmBinary).
+test(`${TC} -sEXPORT_ES6 under Node with a plain import and factory(): ${EM69 ? 'passes' : 'fails'}`, () => {
+  const r = runNode(ES6, [RUN_ES6, '--plain', 'static_data.mjs']);
+  if (EM69) {
+    assert.equal(r.code, 0, r.why);
+    assert.match(r.out, /thread read 123/);
+  } else {
+    assert.notEqual(r.code, 0, r.why);
+    assert.match(r.why, /(__dirname|require) is not defined/);
+  }
+});

@@ -1,6 +1,8 @@
 // A thread running before the main thread dlopens a library that exists only in the main
 // thread's MEMFS (memfs_pre.js writes it) catches up, then calls into the library:
 //   memfs_sync.js sync     by calling _emscripten_thread_sync_code() from main-module C
+//                          (WP_HAS_SYNC_HOOK; a runtime without the hook, 3.1.69's, syncs
+//                          every thread inside the main thread's dlopen: nothing to call)
 //   memfs_sync.js dlopen   by calling dlopen() on the same path itself
 // Prints "MODE: N" and exits 0 only when N is 7.
 #include <dlfcn.h>
@@ -13,7 +15,9 @@
 
 #define LIB "/wp-memfs-only/libside_answer.so"
 
+#ifdef WP_HAS_SYNC_HOOK
 void _emscripten_thread_sync_code(void);
+#endif
 
 static atomic_int started, go, done, ok;
 static void *handle;
@@ -32,7 +36,9 @@ static void *late(void *arg) {
   if (by_dlopen) {
     v = call(dlopen(LIB, RTLD_NOW));
   } else {
+#ifdef WP_HAS_SYNC_HOOK
     _emscripten_thread_sync_code();
+#endif
     v = call(handle);
   }
   printf("%s: %d\n", by_dlopen ? "dlopen" : "sync", v);
