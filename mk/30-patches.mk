@@ -91,6 +91,11 @@ $(PROG)/memfs/memfs_sync.js: $(PROG_SRC)/memfs_sync.c $(PROG_SRC)/memfs_pre.js $
 	$(EMCC) -O2 $(PROG_LD) $(if $(filter _emscripten_thread_sync_code,$(EM_LACKS)),,-DWP_HAS_SYNC_HOOK) \
 	  -sMAIN_MODULE=2 -sPTHREAD_POOL_SIZE=1 --pre-js $(PROG_SRC)/memfs_pre.js $< -o $@
 PROG_ALL += $(PROG)/memfs/memfs_sync.js
+# Linked for Node's file system, as the threaded CPython is (browser/threaded_runtime.py
+# adapts such glue to a browser; tests/patches/noderawfs.test.mjs runs it in one).
+$(PROG)/noderawfs/noderawfs.js: $(PROG_SRC)/noderawfs.c
+	@mkdir -p $(@D)
+	$(EMCC) -O2 $(PROG_LD) -sNODERAWFS -sPTHREAD_POOL_SIZE=1 $< -o $@
 
 # Pyodide's pyodide.asm.js with the Pyodide patch set, as a copy (node_modules is never
 # written). The npm build has no threads, so only the `pyodide` set applies to it.

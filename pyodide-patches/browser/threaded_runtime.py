@@ -5,8 +5,9 @@ Web Worker, writing python.js, python.wasm, python.worker.js and python311.zip t
 
 Why: the wasm is the same for Node and the browser; only the JS glue differs. CPython's
 Node target links -sNODERAWFS, whose glue throws "NODERAWFS is currently only supported
-on Node.js environment" anywhere else. Without that throw the glue keeps Emscripten's
-ordinary in-memory FS (NODERAWFS only overrode its methods under Node), which is what the
+on Node.js environment" anywhere else. Without that throw, and with NODERAWFS's methods
+installed only under Node (3.1.6 does that itself, 3.1.69's glue must be told), the glue
+keeps Emscripten's ordinary in-memory FS, which is what the
 page wants: the worker writes the stdlib and our files into it. Everything else (pthread
 workers, dlopen) is the glue's own browser code path.
 
@@ -30,6 +31,11 @@ import zipfile
 
 NODERAWFS_THROW = re.compile(
     r'throw\s+new\s+Error\(\s*["\']NODERAWFS is currently only supported on Node\.js environment\.?["\']\s*\)')
+# The loop that swaps FS's methods for Node's. 3.1.6 runs it only under Node (the throw is
+# its else branch); in 3.1.69 the throw is a guard of its own and the loop follows it
+# unguarded, so without the throw alone a browser would get Node-only FS methods.
+NODERAWFS_LOOP = re.compile(r'for\s*\(\s*var\s+_key\s+in\s+NODERAWFS\s*\)')
+NODERAWFS_LOOP_NEW = "if(ENVIRONMENT_IS_NODE)for(var _key in NODERAWFS)"
 PATCH_MARK = "/* warmpool web: not Node, keep MEMFS */"
 # What web/runtimes.js uses from the glue.
 NEEDED = ["_Py_InitializeEx", "_Py_IsInitialized", "_PyRun_SimpleString", "_PyRun_StringFlags",
@@ -64,11 +70,16 @@ def patch_clock(js, pattern, new, what):
 def patch_glue(js):
     if PATCH_MARK in js:
         return js
-    js, n = NODERAWFS_THROW.subn(PATCH_MARK, js)
-    if n == 0 and "NODERAWFS" in js:
-        raise SystemExit("threaded_runtime: python.js mentions NODERAWFS but its browser "
-                         "guard was not found; cannot adapt this glue")
-    return js
+    if not NODERAWFS_THROW.search(js):
+        if "NODERAWFS" in js:
+            raise SystemExit("threaded_runtime: python.js mentions NODERAWFS but its browser "
+                             "guard was not found; cannot adapt this glue")
+        return js
+    if len(NODERAWFS_LOOP.findall(js)) != 1:
+        raise SystemExit("threaded_runtime: python.js has the NODERAWFS guard but not exactly one "
+                         "loop installing its FS methods; cannot adapt this glue")
+    js = NODERAWFS_THROW.sub(PATCH_MARK, js)
+    return NODERAWFS_LOOP.sub(NODERAWFS_LOOP_NEW, js)
 
 
 def check_exports(js):

@@ -8,26 +8,46 @@ import zipfile
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "pyodide-patches", "browser"))
 import threaded_runtime as tr  # noqa: E402
 
-# The shapes emcc 3.1.6 writes at -O0 (spaced) and -O1/-O2 (whitespace-minified).
-GUARD_O0 = '''    } else {
+# The shapes emcc 3.1.6 writes at -O0 (spaced) and -O1/-O2 (whitespace-minified): the
+# loop installing Node's FS methods sits in the ENVIRONMENT_IS_NODE branch, the throw in
+# its else branch.
+GUARD_O0 = '''    if (ENVIRONMENT_IS_NODE) {
+      for (var _key in NODERAWFS) {
+        FS[_key] = _wrapNodeError(NODERAWFS[_key]);
+      }
+    } else {
       throw new Error("NODERAWFS is currently only supported on Node.js environment.")
     }'''
-GUARD_O2 = 'else{throw new Error("NODERAWFS is currently only supported on Node.js environment.")}'
+GUARD_O2 = ('if(ENVIRONMENT_IS_NODE){for(var _key in NODERAWFS){FS[_key]=_wrapNodeError(NODERAWFS[_key])}}'
+            'else{throw new Error("NODERAWFS is currently only supported on Node.js environment.")}')
+# 3.1.69 (-O2): the throw is a guard of its own, the loop follows it unguarded.
+GUARD_3169 = ('if(!ENVIRONMENT_IS_NODE){throw new Error("NODERAWFS is currently only supported on Node.js '
+              'environment.")}var VFS=Object.assign({},FS);for(var _key in NODERAWFS){FS[_key]='
+              '_wrapNodeError(NODERAWFS[_key])}')
 EXPORTS = "".join('var %s=Module["%s"]=function(){};' % (n, n) for n in tr.NEEDED) + \
     'var FS={};var wasmMemory;'
 
 
 class PatchGlue(unittest.TestCase):
     def test_removes_the_node_only_guard_in_every_shape(self):
-        for guard in (GUARD_O0, GUARD_O2):
-            js = "if(ENVIRONMENT_IS_NODE){NODERAWFS...}" + guard
-            out = tr.patch_glue(js)
+        for guard in (GUARD_O0, GUARD_O2, GUARD_3169):
+            out = tr.patch_glue(guard)
             self.assertNotIn("only supported on Node.js", out)
             self.assertIn(tr.PATCH_MARK, out)
+            # Node's FS methods go in only under Node, whichever branch held them.
+            self.assertEqual(out.count("if(ENVIRONMENT_IS_NODE)for(var _key in NODERAWFS)"), 1)
 
     def test_is_idempotent(self):
-        once = tr.patch_glue("NODERAWFS;" + GUARD_O2)
-        self.assertEqual(tr.patch_glue(once), once)
+        for guard in (GUARD_O2, GUARD_3169):
+            once = tr.patch_glue(guard)
+            self.assertEqual(tr.patch_glue(once), once)
+
+    def test_guard_without_one_install_loop_is_refused(self):
+        for js in (GUARD_3169.replace("for(var _key in NODERAWFS)", "for(var k in NODERAWFS)"),
+                   GUARD_3169 + "for(var _key in NODERAWFS){}"):
+            with self.assertRaises(SystemExit) as cm:
+                tr.patch_glue(js)
+            self.assertIn("exactly one", str(cm.exception))
 
     def test_glue_without_noderawfs_is_left_alone(self):
         js = "var Module={};" + EXPORTS
