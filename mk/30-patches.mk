@@ -136,7 +136,8 @@ test-patches-pyodide: $(B)/wasm/libwarmpool-serial.so $(B)/py-wasm/libkernels-se
 test-patches-wasm-python: wasm-python $(WPY)/libprobe.so $(WB)/libwarmpool.so
 	@echo "== patches: the threaded CPython on Wasm, its traps and limits"
 	timeout 900 $(NODE) --test --test-concurrency=1 tests/patches/wasm_python.test.mjs
-test-patches-browser:
-	@echo "== patches: browser adaptation of the threaded CPython glue"
+test-patches-browser: $(PROG)/noderawfs/noderawfs.js
+	@echo "== patches: browser adaptation of the threaded CPython glue (a NODERAWFS program in Chromium)"
 	timeout 120 $(PY) -m unittest tests/patches/test_threaded_runtime.py
+	timeout 300 $(NODE) --test --test-timeout=120000 --test-reporter=spec tests/patches/noderawfs.test.mjs
 TEST_TARGETS += test-patches-emscripten test-patches-pyodide test-patches-wasm-python test-patches-browser

@@ -44,10 +44,10 @@ test-wasm-3.1.69: emsdk-3.1.69
 test-patches-emsdk-3.1.69: $(W69)/libwarmpool.so $(W69)/libwarmpool-serial.so $(W69)/host/host.js \
   $(W69)/host-patched/host.js $(W69)/test/libkernels.so $(W69)/test/libwarmpool-nosync.so $(W69)/test/libwarmpool-noslice.so \
   $(W69)/fixtures/O0/host.js $(W69)/fixtures/O1/host.js $(W69)/shapes/plain-O2.js $(W69)/shapes/es6-O2.mjs \
-  $(PROG_ALL)
-	@echo "== patches: each trap's scenario on Emscripten 3.1.69's output (Node host, ordinary programs)"
+  $(PROG_ALL) $(PROG)/noderawfs/noderawfs.js
+	@echo "== patches: each trap's scenario on Emscripten 3.1.69's output (Node host, ordinary programs, Chromium)"
 	WARMPOOL_WB=$(W69) timeout 900 $(WNODE) --test --test-timeout=180000 --test-reporter=spec tests/patches/emsdk3169.test.mjs \
-	  tests/patches/programs.test.mjs
+	  tests/patches/programs.test.mjs tests/patches/noderawfs.test.mjs
 test-py-pyodide-3.1.69: $(W69)/libwarmpool-serial.so $(B)/py-wasm-3.1.69/libkernels-serial.so
 	@echo "== Python package tests: 3.1.69's serial side module in npm Pyodide 0.27, 0.29, 314"
 	timeout 1200 $(NODE) --test --test-concurrency=1 tests/python/pyodide/emsdk3169.test.mjs

@@ -37,6 +37,33 @@ NODERAWFS_THROW = re.compile(
 NODERAWFS_LOOP = re.compile(r'for\s*\(\s*var\s+_key\s+in\s+NODERAWFS\s*\)')
 NODERAWFS_LOOP_NEW = "if(ENVIRONMENT_IS_NODE)for(var _key in NODERAWFS)"
 PATCH_MARK = "/* warmpool web: not Node, keep MEMFS */"
+# 3.1.69's NODERAWFS also links library_nodepath.js: PATH and PATH_FS call Node's `path`
+# module (nodePath), which a browser lacks ("reading 'posix'"). Outside Node the glue gets
+# a POSIX-only stand-in with the few functions those two call; Node's branch still assigns
+# the real module over it.
+NODEPATH_USE = re.compile(r'nodePath\[\s*["\']posix["\']\s*\]')
+NODEPATH_MARK = "/* warmpool web: a path module outside Node */"
+NODEPATH_SHIM = NODEPATH_MARK + r"""var nodePath=(function(){
+if(typeof process=="object"&&process.versions&&process.versions.node)return undefined;
+function parts(p,out){p.split("/").forEach(function(s){if(!s||s===".")return;
+if(s!=="..")out.push(s);else if(out.length&&out[out.length-1]!=="..")out.pop();else out.push("..")});return out}
+function normalize(p){var abs=p.charAt(0)==="/",segs=parts(p,[]);
+if(abs)while(segs[0]==="..")segs.shift();
+var r=(abs?"/":"")+segs.join("/");if(!r)return abs?"/":".";
+return p.length>1&&p.charAt(p.length-1)==="/"&&r!=="/"?r+"/":r}
+function resolve(){var r="";for(var i=arguments.length-1;i>=0&&r.charAt(0)!=="/";i--){
+if(arguments[i])r=arguments[i]+(r?"/"+r:"")}r=normalize("/"+r);
+return r.length>1&&r.charAt(r.length-1)==="/"?r.slice(0,-1):r}
+function relative(from,to){var f=resolve(from).split("/").filter(Boolean),t=resolve(to).split("/").filter(Boolean),i=0;
+while(i<f.length&&i<t.length&&f[i]===t[i])i++;
+return f.slice(i).map(function(){return".."}).concat(t.slice(i)).join("/")}
+function dirname(p){var s=p.replace(/\/+$/,"");if(!s)return p?"/":".";var i=s.lastIndexOf("/");
+return i<0?".":i===0?"/":s.slice(0,i).replace(/\/+$/,"")||"/"}
+function basename(p){var s=p.replace(/\/+$/,"");return s.slice(s.lastIndexOf("/")+1)}
+var m={isAbsolute:function(p){return p.charAt(0)==="/"},normalize:normalize,dirname:dirname,basename:basename,
+join:function(){var a=[].slice.call(arguments).filter(function(x){return x});return a.length?normalize(a.join("/")):"."},
+resolve:resolve,relative:relative};m.posix=m;return m})();
+"""
 # What web/runtimes.js uses from the glue.
 NEEDED = ["_Py_InitializeEx", "_Py_IsInitialized", "_PyRun_SimpleString", "_PyRun_StringFlags",
           "_PyImport_AddModule", "_PyModule_GetDict", "_PyUnicode_AsUTF8", "_Py_DecRef",
@@ -79,7 +106,10 @@ def patch_glue(js):
         raise SystemExit("threaded_runtime: python.js has the NODERAWFS guard but not exactly one "
                          "loop installing its FS methods; cannot adapt this glue")
     js = NODERAWFS_THROW.sub(PATCH_MARK, js)
-    return NODERAWFS_LOOP.sub(NODERAWFS_LOOP_NEW, js)
+    js = NODERAWFS_LOOP.sub(NODERAWFS_LOOP_NEW, js)
+    if NODEPATH_USE.search(js) and NODEPATH_MARK not in js:
+        js = NODEPATH_SHIM + js
+    return js
 
 
 def check_exports(js):

@@ -79,27 +79,60 @@ test(`${TC}: the NODERAWFS program runs under Node, stock`, () => {
   assert.equal(r.status, 0, r.stdout + r.stderr);
   assert.match(r.stdout, /noderawfs: 7/);
 });
-test(`${TC}: stock, its glue throws in a browser`, async () => {
+// 3.1.69's glue reaches Node's path module (library_nodepath.js) before its own guard.
+const STOCK_ERROR = EM69 ? /reading 'posix'/ : /NODERAWFS is currently only supported on Node\.js/;
+test(`${TC}: stock, its glue throws in a browser (${EM69 ? 'no path module' : 'its NODERAWFS guard'})`, async () => {
   assert.match(readFileSync(path.join(DIR, 'noderawfs.js'), 'utf8'), THROW);
   const r = await inBrowser(served());
   assert.equal(r.isolated, true, 'the page must be cross-origin isolated (threads)');
   assert.equal(r.exit, undefined, r.out);
-  assert.match(r.error + r.problems, /NODERAWFS is currently only supported on Node\.js/);
+  assert.match(r.error + r.problems, STOCK_ERROR);
 });
 test(`${TC}: adapted by threaded_runtime.py, it runs its thread and writes a file in MEMFS`, async () => {
   const r = await inBrowser(served(adapted));
   assert.equal(r.exit, 0, `${r.error}\n${r.out}\n${r.problems}`);
   assert.match(r.out, /noderawfs: 7/);
 });
-// Only the throw taken out (what 3.1.6 glue needs): 3.1.69 installs Node's FS methods
-// outside the guard, so the program's first file access fails in a browser.
-test(`${TC}: with only the throw taken out, it ${EM69 ? 'fails' : 'runs'} in a browser`, async () => {
-  const r = await inBrowser(served((t) => t.replace(THROW, '')));
-  if (EM69) {
-    assert.notEqual(r.exit, 0, r.out);
-    assert.ok(r.error || r.exit !== undefined, 'neither an exit nor an error');
-  } else {
-    assert.equal(r.exit, 0, `${r.error}\n${r.out}\n${r.problems}`);
-    assert.match(r.out, /noderawfs: 7/);
+// Each part of the adaptation left out. 3.1.6 needs only the throw taken out; 3.1.69
+// also installs Node's FS methods outside the guard and calls Node's path module.
+const LOOP_GUARD = 'if(ENVIRONMENT_IS_NODE)for(var _key in NODERAWFS)';
+const PARTS = [
+  ['only the throw taken out', (t) => t.replace(THROW, ''), EM69],
+  ['Node\'s FS methods installed anywhere', (t) => adapted(t).replace(LOOP_GUARD, 'for(var _key in NODERAWFS)'), EM69],
+];
+if (EM69) PARTS.push(['no path module outside Node', (t) => adapted(t).replace('var nodePath=(function(){', 'var nodePath=undefined&&(function(){'), true]);
+for (const [what, edit, fails] of PARTS) {
+  test(`${TC}: adapted but ${what}: it ${fails ? 'fails' : 'runs'} in a browser`, async () => {
+    const r = await inBrowser(served(edit));
+    if (fails) {
+      assert.notEqual(r.exit, 0, r.out);
+      assert.ok(r.error || r.exit !== undefined, 'neither an exit nor an error');
+    } else {
+      assert.equal(r.exit, 0, `${r.error}\n${r.out}\n${r.problems}`);
+      assert.match(r.out, /noderawfs: 7/);
+    }
+  });
+}
+test(`${TC}: the glue ${EM69 ? 'gets a path module outside Node' : 'gets no path module (it calls none)'}`, () => {
+  const text = adapted(readFileSync(path.join(DIR, 'noderawfs.js'), 'utf8'));
+  assert.equal(text.includes('a path module outside Node'), EM69);
+});
+// The stand-in against Node's own path.posix, on the paths MEMFS hands it.
+test('the path stand-in answers as Node\'s path.posix does', () => {
+  const r = spawnSync('/usr/bin/python3', ['-c', 'import sys; sys.path.insert(0, sys.argv[1]); ' +
+    'import threaded_runtime as t; sys.stdout.write(t.NODEPATH_SHIM)', path.join(ROOT, 'pyodide-patches/browser')],
+  { encoding: 'utf8', timeout: 60000 });
+  assert.equal(r.status, 0, r.stderr);
+  const shim = new Function('process', `${r.stdout}\nreturn nodePath;`)(undefined);
+  assert.equal(new Function('process', `${r.stdout}\nreturn nodePath;`)(process), undefined, 'under Node: the real module');
+  const P = path.posix;
+  const paths = ['/', '', '.', '..', 'a', '/a/b/', '/a//b/../c/./d', 'a/../../b', '/../a', 'a/b/', '/a/b/c.txt'];
+  for (const p of paths) {
+    if (p) {
+      for (const f of ['normalize', 'dirname', 'basename', 'isAbsolute']) assert.equal(shim[f](p), P[f](p), `${f}(${JSON.stringify(p)})`);
+    }
+    assert.equal(shim.posix.resolve('/home/web_user', p), P.resolve('/home/web_user', p), `resolve(cwd, ${JSON.stringify(p)})`);
+    assert.equal(shim.join('/tmp', p), P.join('/tmp', p), `join(/tmp, ${JSON.stringify(p)})`);
+    assert.equal(shim.posix.relative('/a/b', '/' + p), P.relative('/a/b', '/' + p), `relative(/a/b, /${p})`);
   }
 });

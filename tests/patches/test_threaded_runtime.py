@@ -42,6 +42,14 @@ class PatchGlue(unittest.TestCase):
             once = tr.patch_glue(guard)
             self.assertEqual(tr.patch_glue(once), once)
 
+    def test_a_path_module_outside_node_only_where_the_glue_calls_one(self):
+        uses = GUARD_3169 + 'var PATH_FS={resolve:(...p)=>nodePath["posix"]["resolve"](...p)};'
+        out = tr.patch_glue(uses)
+        self.assertTrue(out.startswith(tr.NODEPATH_MARK))
+        self.assertEqual(tr.patch_glue(out), out)
+        self.assertNotIn(tr.NODEPATH_MARK, tr.patch_glue(GUARD_3169))
+        self.assertNotIn(tr.NODEPATH_MARK, tr.patch_glue(GUARD_O2))
+
     def test_guard_without_one_install_loop_is_refused(self):
         for js in (GUARD_3169.replace("for(var _key in NODERAWFS)", "for(var k in NODERAWFS)"),
                    GUARD_3169 + "for(var _key in NODERAWFS){}"):
