@@ -47,7 +47,9 @@ test-patches-emsdk-3.1.69: $(W69)/libwarmpool.so $(W69)/libwarmpool-serial.so $(
   $(PROG_ALL) $(PROG)/noderawfs/noderawfs.js
 	@echo "== patches: each trap's scenario on Emscripten 3.1.69's output (Node host, ordinary programs, Chromium)"
 	WARMPOOL_WB=$(W69) timeout 900 $(WNODE) --test --test-timeout=180000 --test-reporter=spec tests/patches/emsdk3169.test.mjs \
-	  tests/patches/programs.test.mjs tests/patches/noderawfs.test.mjs
+	  tests/patches/programs.test.mjs
+# (playwright needs Node's fetch globals: plain node)
+	WARMPOOL_WB=$(W69) timeout 300 $(NODE) --test --test-timeout=120000 --test-reporter=spec tests/patches/noderawfs.test.mjs
 test-py-pyodide-3.1.69: $(W69)/libwarmpool-serial.so $(B)/py-wasm-3.1.69/libkernels-serial.so
 	@echo "== Python package tests: 3.1.69's serial side module in npm Pyodide 0.27, 0.29, 314"
 	timeout 1200 $(NODE) --test --test-concurrency=1 tests/python/pyodide/emsdk3169.test.mjs
