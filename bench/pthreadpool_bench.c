@@ -3,11 +3,16 @@
  * (build/pthreadpool) and against Debian's libpthreadpool; bench/pthreadpool_bench.py
  * runs both in alternating rounds and prints them side by side.
  *
- *   pthreadpool_bench [--ms MS]   prints "ROW <name> <ns per call>" per row
+ *   pthreadpool_bench [--ms MS]   prints "ROW <name> <ns per call>" per row, and
+ *                                 "FLOOR <name> <ns>": the same tiles run on one thread,
+ *                                 each after one atomic claim, halved: what 2 threads
+ *                                 cost at least when every tile is claimed on its own
+ *                                 (pthreadpool's contract) and the hand-off is free.
  * Every row checks once that each item was done exactly once.
  */
 #define _GNU_SOURCE
 #include <pthreadpool.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,6 +63,32 @@ static void call(pthreadpool_t p, const struct row *r) {
     }
 }
 
+static _Atomic size_t claims;
+/* The floor's call: every tile of the row after its own atomic claim, one thread. */
+static void floor_call(const struct row *r) {
+    g_work = r->work;
+    g_cols = r->rj;
+    size_t ti = r->ti ? r->ti : 1, tj = r->tj ? r->tj : 1;
+    if (r->kind == 0) {
+        for (size_t i = 0; i < r->ri; i++) {
+            atomic_fetch_add_explicit(&claims, 1, memory_order_relaxed);
+            task_1d(x, i);
+        }
+    } else if (r->kind == 1) {
+        for (size_t i = 0; i < r->ri; i += ti) {
+            atomic_fetch_add_explicit(&claims, 1, memory_order_relaxed);
+            task_1d_tile(x, i, r->ri - i < ti ? r->ri - i : ti);
+        }
+    } else {
+        for (size_t i = 0; i < r->ri; i += ti)
+            for (size_t j = 0; j < r->rj; j += tj) {
+                atomic_fetch_add_explicit(&claims, 1, memory_order_relaxed);
+                size_t ni = r->ri - i < ti ? r->ri - i : ti, nj = r->rj - j < tj ? r->rj - j : tj;
+                task_2d_tile(x, i, j, ni, nj);
+            }
+    }
+}
+
 static int cmp(const void *a, const void *b) {
     double d = *(const double *)a - *(const double *)b;
     return (d > 0) - (d < 0);
@@ -101,6 +132,13 @@ int main(int argc, char **argv) {
         }
         qsort(b, 25, sizeof b[0], cmp);
         printf("ROW %s\t%.0f\n", w->name, b[12]);
+        for (int k = 0; k < 25; k++) {
+            double t0 = now_ns();
+            for (int c = 0; c < per; c++) floor_call(w);
+            b[k] = (now_ns() - t0) / per / 2;
+        }
+        qsort(b, 25, sizeof b[0], cmp);
+        printf("FLOOR %s\t%.0f\n", w->name, b[12]);
         fflush(stdout);
     }
     pthreadpool_destroy(p);

@@ -4,7 +4,7 @@
 POOL_SRC       := pool/src/pool/pool.c
 POOL_LINUX     := pool/src/prim/linux.c
 POOL_EMSCRIPTEN := pool/src/prim/emscripten.c
-POOL_TESTS_C   := tests/pool/test_pool.c
+POOL_TESTS_C   := tests/pool/test_pool.c tests/pool/test_items.c
 
 # The thread-index kernel for the Wasm tests (a -pthread side module: shared memory).
 $(WB)/test/libthreadk.so: tests/pool/thread_kernels.c $(IMPORTS_CHECK)

@@ -1,6 +1,7 @@
 /* test_pthreadpool.c - what pthreadpool's own suite (test/pthreadpool.cc) does not cover:
  * the _dynamic variants, the entry points that cannot be honoured, DISABLE_DENORMALS,
- * create's thread count and readiness, nested and concurrent calls. */
+ * create's thread count and readiness, nested and concurrent calls, an item waiting for
+ * the others while the workers sleep. */
 #include "compat/pthreadpool.h"
 #include "warmpool.h"
 #include "harness/runner.h"
@@ -9,6 +10,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 /* --- the dynamic variants: every item once, calls on tile boundaries, tiles merged */
@@ -339,4 +341,47 @@ TEST(concurrent_calls_run_serially_with_thread_zero) {
     CHECK(!warmpool_get_stats(warmpool_of_pthreadpool(k.p), &st, sizeof st));
     CHECK_EQ_U(st.jobs_serial_concurrent, 1);
     pthreadpool_destroy(k.p);
+}
+
+/* --- pthreadpool's work stealing when the workers were asleep: item 0 waits (up to 3 s)
+   for every other item, right after a short call found the workers asleep (when a pool
+   would rather not wake them). Static calls of each kind: 1d, 1d_with_thread, 2d tiles. */
+struct steal { size_t n; atomic_size_t done; atomic_int saw_all; };
+static void nap_ms(long ms) {
+    struct timespec t = {0, ms * 1000000};
+    nanosleep(&t, NULL);
+}
+static void steal_item(struct steal *s, size_t i) {
+    if (i) { atomic_fetch_add(&s->done, 1); return; }
+    for (int k = 0; k < 30000 && atomic_load(&s->done) < s->n - 1; k++) {
+        struct timespec t = {0, 100000};
+        nanosleep(&t, NULL);
+    }
+    atomic_store(&s->saw_all, atomic_load(&s->done) == s->n - 1);
+}
+static void steal_1d(void *c, size_t i) { steal_item(c, i); }
+static void steal_1d_t(void *c, size_t t, size_t i) { (void)t; steal_item(c, i); }
+static void steal_2d(void *c, size_t i, size_t j, size_t ti, size_t tj) {
+    (void)ti, (void)tj;
+    steal_item(c, i * 40 + j);
+}
+static void short_item(void *c, size_t i) { (void)c, (void)i; }
+
+TEST(an_item_waits_for_the_others_after_the_workers_slept) {
+    pthreadpool_t p = pthreadpool_create(3);
+    REQUIRE(p);
+    for (int kind = 0; kind < 3; kind++) {
+        nap_ms(5);
+        pthreadpool_parallelize_1d(p, short_item, NULL, 3, 0);
+        nap_ms(5);
+        struct steal s = {kind == 2 ? 40 * 40 : 601, 0, 0};
+        if (kind == 0) pthreadpool_parallelize_1d(p, steal_1d, &s, s.n, 0);
+        else if (kind == 1) pthreadpool_parallelize_1d_with_thread(p, steal_1d_t, &s, s.n, 0);
+        else pthreadpool_parallelize_2d_tile_2d(p, steal_2d, &s, 40, 40, 1, 1, 0);
+        if (!atomic_load(&s.saw_all)) {
+            static const char *names[] = {"1d", "1d_with_thread", "2d_tile_2d"};
+            test_fail(__FILE__, __LINE__, names[kind]);
+        }
+    }
+    pthreadpool_destroy(p);
 }

@@ -25,7 +25,9 @@
  * - Cold jobs (workers asleep) cost the submitter a futex wake, and a woken worker needs
  *   microseconds to arrive. When the last cold job was shorter than that, waking cannot
  *   help the next one: the submitter starts alone, one chunk at a time, and wakes the
- *   sleepers only once it has been busy for WAKE_DEFER_NS with work still left.
+ *   sleepers only once it has been busy for WAKE_DEFER_NS with work still left. Not in
+ *   jobs whose chunks may wait for each other (claimed one at a time): those wake the
+ *   sleepers at once.
  *
  * Lifetime: the pool block is freed by whoever leaves it last (`refs`: destroy, and every
  * worker thread not yet exited). destroy joins the workers in the job loop, and natively
@@ -35,6 +37,7 @@
  * calling on_start or running any job.
  */
 #include "warmpool.h"
+#include "pool/items.h"
 #include "trace/events.h"
 #include "prim/prim.h"
 
@@ -62,6 +65,8 @@
 #define LINGER_NS  50000   /* a cold worker spins this long after a job before sleeping,
                               so back-to-back jobs do not pay a futex wake each */
 #define BATCH_SHIFT 3      /* an owner claims 1/8 of what is left of its share at once */
+#define CHUNK_BIAS 512     /* added to every chunk index in a share (see claim_own) */
+_Static_assert(CHUNK_BIAS > WARMPOOL_MAX_WORKERS + 1, "a share may overshoot by one per thread");
 #define WAKE_DEFER_NS 5000 /* about what a sleeping worker takes to arrive after a wake */
 #define DEFAULT_COOL_MS 200.0
 
@@ -76,7 +81,7 @@ enum { W_CREATED, W_STARTING, W_RUNNING, W_ABANDONED };
 
 /* One per pool thread, on its own cache line(s): slot 0 is the submitting thread's share
    of the job, slot k worker k's. Only its owner claims from the front of `range` and
-   writes its counters; thieves CAS the back of `range`. */
+   writes its counters; thieves take from the back of `range`. */
 struct wp_worker {
     alignas(64) _Atomic uint64_t range; /* unclaimed chunks [lo, hi): lo low 32 bits, hi high */
     struct warmpool *pool;
@@ -110,6 +115,8 @@ struct warmpool {
     alignas(64) _Atomic uint32_t gate;
     _Atomic(warmpool_fn) fn;
     _Atomic(warmpool_thread_fn) tfn; /* set instead of fn by parallel_for_with_thread */
+    _Atomic(wp_item_fn) ifn;         /* ...or instead of both by wp_parallel_for_items */
+    _Atomic(const wp_bracket *) around;
     _Atomic(void *) ctx;
     _Atomic size_t begin, end, grain;
 
@@ -122,10 +129,17 @@ struct warmpool {
         warm_on, cooldowns;
 };
 
-/* One of the two kinds of job function. */
-struct wp_call { warmpool_fn fn; warmpool_thread_fn tfn; void *ctx; };
+/* One of the three kinds of job function (and an item job's bracket). */
+struct wp_call {
+    warmpool_fn fn;
+    warmpool_thread_fn tfn;
+    wp_item_fn ifn;
+    void *ctx;
+    const wp_bracket *around;
+};
 static inline void call(const struct wp_call *c, unsigned thread, size_t b, size_t e) {
-    if (c->tfn) c->tfn(c->ctx, thread, b, e);
+    if (c->ifn) for (; b < e; b++) c->ifn(c->ctx, b);
+    else if (c->tfn) c->tfn(c->ctx, thread, b, e);
     else c->fn(c->ctx, b, e);
 }
 
@@ -135,11 +149,13 @@ static void run_serial(warmpool *p, enum warmpool_serial_reason why, size_t begi
                        size_t grain, const struct wp_call *c) {
     if (p) wp_ev_serial(p, why, begin, end);
     if (!grain) grain = end - begin;
+    unsigned saved = c->around ? c->around->enter() : 0;
     for (size_t b = begin; b < end;) {
         size_t e = end - b > grain ? b + grain : end;
         call(c, 0, b, e);
         b = e;
     }
+    if (c->around) c->around->leave(saved);
     if (p) {
         bump(&p->serial[why], 1);
         bump(&p->items_caller, end - begin);
@@ -163,8 +179,22 @@ static void unref(warmpool *p) {
 static uintptr_t this_thread(void) { return (uintptr_t)pthread_self(); }
 
 /* The owner's claim: a batch from the front of its own share (one chunk if `one`). 0 when
-   it is empty. */
+   it is empty.
+   One chunk is a single atomic add (and a thief's, below, a single subtract), without
+   the load and retry of a CAS: on a job of fine chunks that add is most of what a chunk
+   costs, and a CAS that lost to the owner's add retries on a contended line. An add or a
+   subtract that finds the share empty still lands: lo moves past hi, which every reader
+   takes as empty. They stay inside their 32 bits: the owner adds to an empty share at
+   most once (run_chunks), and a thief subtracts only from a share it saw non-empty, so at
+   most once per thief; indices start at CHUNK_BIAS (above the most threads) and end below
+   UINT32_MAX (run_job). */
 static int claim_own(_Atomic uint64_t *r, uint32_t *first, uint32_t *count, int one) {
+    if (one) {
+        uint64_t v = atomic_fetch_add_explicit(r, 1, memory_order_relaxed);
+        *first = (uint32_t)v;
+        *count = 1;
+        return (uint32_t)v < (uint32_t)(v >> 32);
+    }
     uint64_t v = atomic_load_explicit(r, memory_order_relaxed);
     for (;;) {
         uint32_t lo = (uint32_t)v, hi = (uint32_t)(v >> 32);
@@ -184,6 +214,13 @@ static int claim_own(_Atomic uint64_t *r, uint32_t *first, uint32_t *count, int 
    `one`). */
 static int steal(_Atomic uint64_t *r, uint32_t *first, uint32_t *count, int one) {
     uint64_t v = atomic_load_explicit(r, memory_order_relaxed);
+    if (one) {
+        if ((uint32_t)v >= (uint32_t)(v >> 32)) return 0;
+        v = atomic_fetch_sub_explicit(r, (uint64_t)1 << 32, memory_order_relaxed);
+        *first = (uint32_t)(v >> 32) - 1;
+        *count = 1;
+        return (uint32_t)v < (uint32_t)(v >> 32);
+    }
     for (;;) {
         uint32_t lo = (uint32_t)v, hi = (uint32_t)(v >> 32);
         if (lo >= hi) return 0;
@@ -214,7 +251,9 @@ static void wake_sleepers(warmpool *p, uint32_t sleeping, size_t helpers) {
 static size_t run_chunks(warmpool *p, unsigned thread, uint64_t *chunks, struct wake_plan *plan) {
     const struct wp_call job = {atomic_load_explicit(&p->fn, memory_order_relaxed),
                                 atomic_load_explicit(&p->tfn, memory_order_relaxed),
-                                atomic_load_explicit(&p->ctx, memory_order_relaxed)};
+                                atomic_load_explicit(&p->ifn, memory_order_relaxed),
+                                atomic_load_explicit(&p->ctx, memory_order_relaxed),
+                                atomic_load_explicit(&p->around, memory_order_relaxed)};
     size_t begin = atomic_load_explicit(&p->begin, memory_order_relaxed);
     size_t end = atomic_load_explicit(&p->end, memory_order_relaxed);
     size_t grain = atomic_load_explicit(&p->grain, memory_order_relaxed);
@@ -223,10 +262,30 @@ static size_t run_chunks(warmpool *p, unsigned thread, uint64_t *chunks, struct 
     _Atomic uint64_t *mine = &p->slots[thread].range;
     size_t items = 0;
     uint64_t n = 0;
+    unsigned saved = job.around ? job.around->enter() : 0;
+    if (job.ifn && !plan && !WP_TRACING()) { /* item jobs: the loop below, reduced to one item */
+        const size_t base = begin - CHUNK_BIAS;
+        uint32_t c, k;
+        while (claim_own(mine, &c, &k, 1)) {
+            job.ifn(job.ctx, base + c);
+            n++;
+        }
+        for (unsigned i = 1; i < nthreads; i++) { /* a share seen empty stays empty */
+            unsigned v = thread + i < nthreads ? thread + i : thread + i - nthreads;
+            while (steal(&p->slots[v].range, &c, &k, 1)) {
+                job.ifn(job.ctx, base + c);
+                n++;
+            }
+        }
+        if (job.around) job.around->leave(saved);
+        *chunks += n;
+        return n;
+    }
+    int own_left = 1; /* nobody adds to a share: once empty, it stays empty */
     for (;;) {
         uint32_t c, k;
-        int pending = plan && plan->sleeping, one = pending || p->claim_one;
-        if (!claim_own(mine, &c, &k, one)) {
+        int pending = plan && plan->sleeping, one = pending || p->claim_one || job.ifn;
+        if (!own_left || !(own_left = claim_own(mine, &c, &k, one))) {
             unsigned v = thread, got = 0;
             for (unsigned i = 1; i < nthreads && !got; i++) {
                 if (++v == nthreads) v = 0;
@@ -242,6 +301,7 @@ static size_t run_chunks(warmpool *p, unsigned thread, uint64_t *chunks, struct 
             }
         }
         /* The batch is chunks c..c+k-1, items [b, stop). */
+        c -= CHUNK_BIAS;
         size_t b = begin + (size_t)c * grain;
         size_t stop = c + k == nchunks ? end : begin + (size_t)(c + k) * grain;
         items += stop - b;
@@ -253,6 +313,8 @@ static size_t run_chunks(warmpool *p, unsigned thread, uint64_t *chunks, struct 
                 call(&job, thread, b, e);
                 wp_ev_chunk_end(p, thread);
             }
+        } else if (job.ifn) {
+            for (; b < stop; b++) job.ifn(job.ctx, b);
         } else if (job.tfn) {
             for (size_t e; b < stop; b = e) {
                 e = stop - b > grain ? b + grain : stop;
@@ -265,6 +327,7 @@ static size_t run_chunks(warmpool *p, unsigned thread, uint64_t *chunks, struct 
             }
         }
     }
+    if (job.around) job.around->leave(saved);
     *chunks += n;
     return items;
 }
@@ -431,13 +494,15 @@ static void run_job(warmpool *p, size_t begin, size_t end, size_t g, const struc
     wp_ev_job_begin(p, s, begin, end, g);
     atomic_store_explicit(&p->fn, c->fn, memory_order_relaxed);
     atomic_store_explicit(&p->tfn, c->tfn, memory_order_relaxed);
+    atomic_store_explicit(&p->ifn, c->ifn, memory_order_relaxed);
+    atomic_store_explicit(&p->around, c->around, memory_order_relaxed);
     atomic_store_explicit(&p->ctx, c->ctx, memory_order_relaxed);
     atomic_store_explicit(&p->begin, begin, memory_order_relaxed);
     atomic_store_explicit(&p->end, end, memory_order_relaxed);
     atomic_store_explicit(&p->grain, g, memory_order_relaxed);
     /* One division for all shares: the first nchunks % nthreads get one chunk more. */
     uint64_t share = nchunks / nthreads, extra = nchunks % nthreads;
-    for (uint64_t t = 0, lo = 0; t < nthreads; t++) {
+    for (uint64_t t = 0, lo = CHUNK_BIAS; t < nthreads; t++) {
         uint64_t hi = lo + share + (t < extra);
         atomic_store_explicit(&p->slots[t].range, hi << 32 | lo, memory_order_relaxed);
         lo = hi;
@@ -448,7 +513,11 @@ static void run_job(warmpool *p, size_t begin, size_t end, size_t g, const struc
        job itself runs, next to how long a woken worker takes to arrive. */
     struct wake_plan plan = {atomic_load(&p->sleepers), nchunks - 1, 0, 0};
     int cold = plan.sleeping != 0;
-    if (cold && atomic_load_explicit(&p->cold_ns, memory_order_relaxed) >= WAKE_DEFER_NS) {
+    /* A chunk that may wait for the others (claimed one at a time) could wait forever
+       for sleepers a deferred wake has not woken yet: those jobs wake them at once. */
+    int may_wait = p->claim_one || c->ifn;
+    uint64_t last_cold = atomic_load_explicit(&p->cold_ns, memory_order_relaxed);
+    if (cold && (may_wait || last_cold >= WAKE_DEFER_NS)) {
         wake_sleepers(p, plan.sleeping, plan.helpers);
         plan.sleeping = 0;
     }
@@ -499,8 +568,10 @@ static void parallel_for(warmpool *p, size_t begin, size_t end, size_t grain,
     }
     atomic_store_explicit(&p->owner, this_thread(), memory_order_relaxed);
 
-    /* Shares count chunks in 32 bits: a range with more chunks runs as several jobs. */
-    size_t most = g > SIZE_MAX / UINT32_MAX ? SIZE_MAX : g * (size_t)UINT32_MAX;
+    /* Shares count chunks in 32 bits, biased (see claim_own): a range with more chunks
+       runs as several jobs. */
+    const size_t max_chunks = UINT32_MAX - 1 - CHUNK_BIAS;
+    size_t most = g > SIZE_MAX / max_chunks ? SIZE_MAX : g * max_chunks;
     for (size_t b = begin; b < end;) {
         size_t e = end - b > most ? b + most : end;
         run_job(p, b, e, g, c);
@@ -515,14 +586,20 @@ static void parallel_for(warmpool *p, size_t begin, size_t end, size_t grain,
 
 void warmpool_parallel_for(warmpool *p, size_t begin, size_t end, size_t grain,
                            warmpool_fn fn, void *ctx) {
-    const struct wp_call c = {fn, NULL, ctx};
+    const struct wp_call c = {fn, NULL, NULL, ctx, NULL};
     if (fn) parallel_for(p, begin, end, grain, &c);
 }
 
 void warmpool_parallel_for_with_thread(warmpool *p, size_t begin, size_t end, size_t grain,
                                        warmpool_thread_fn fn, void *ctx) {
-    const struct wp_call c = {NULL, fn, ctx};
+    const struct wp_call c = {NULL, fn, NULL, ctx, NULL};
     if (fn) parallel_for(p, begin, end, grain, &c);
+}
+
+void wp_parallel_for_items(warmpool *p, size_t n, wp_item_fn fn, void *ctx,
+                           const wp_bracket *around) {
+    const struct wp_call c = {NULL, NULL, fn, ctx, around};
+    if (fn) parallel_for(p, 0, n, 1, &c);
 }
 
 warmpool *warmpool_create(unsigned workers) {

@@ -1,11 +1,15 @@
-/* run.c - a pthreadpool call as one warmpool_parallel_for over its tiles.
+/* run.c - a pthreadpool call as one warmpool job over its tiles.
  *
- * Static calls claim one tile per chunk (grain 1): pthreadpool lets a thread steal any
- * single item from a busy one, and code relies on it (an item may wait for the others),
- * so no tile may sit behind another in a chunk. Dynamic calls may merge tiles, so they
- * let warmpool size the chunks and turn each chunk into as few calls as possible.
+ * Static calls hand out one tile at a time: pthreadpool lets a thread steal any single
+ * item from a busy one, and code relies on it (an item may wait for the others), so no
+ * tile may sit behind another in a chunk. They run as the pool's item jobs, the tile's
+ * coordinates computed in front of the task call (ITEM in parallelize.c); a plain
+ * parallelize_1d's task is the item function itself. Static calls whose task takes the
+ * thread index run as chunk jobs of grain 1 (run_static). Dynamic calls may merge tiles,
+ * so they let warmpool size the chunks and turn each chunk into as few calls as possible.
  */
 #include "pthreadpool/internal.h"
+#include "pool/items.h"
 #include "prim/pthreadpool_prim.h"
 
 /* The tile coordinates t[] of flat tile index f (row-major, last dimension fastest). */
@@ -19,13 +23,11 @@ static void unflatten(const struct ptp_job *j, size_t f, size_t *t) {
     t[0] = f;
 }
 
-static size_t min_sz(size_t a, size_t b) { return a < b ? a : b; }
-
 /* First item and item count of `tiles` tiles starting at tile t in dimension d. */
 static void span(const struct ptp_job *j, unsigned d, size_t t, size_t tiles, size_t *start,
                  size_t *count) {
     start[d] = t * j->tile[d];
-    count[d] = min_sz(tiles * j->tile[d], j->range[d] - start[d]);
+    count[d] = ptp_min(tiles * j->tile[d], j->range[d] - start[d]);
 }
 
 static void run_static(void *arg, unsigned thread, size_t b, size_t e) {
@@ -58,13 +60,13 @@ static void run_dynamic(void *arg, unsigned thread, size_t b, size_t e) {
         for (unsigned d = 0; d < outer; d++) span(j, d, t[d], 1, start, count);
         size_t n_last = j->ntiles[last], run;
         if (j->dynamic == 2 && t[last] == 0 && e - f >= n_last) {
-            size_t rows = min_sz((e - f) / n_last, j->ntiles[last - 1] - t[last - 1]);
+            size_t rows = ptp_min((e - f) / n_last, j->ntiles[last - 1] - t[last - 1]);
             span(j, last - 1, t[last - 1], rows, start, count);
             span(j, last, 0, n_last, start, count);
             run = rows * n_last;
         } else {
             if (j->dynamic == 2) span(j, last - 1, t[last - 1], 1, start, count);
-            run = min_sz(e - f, n_last - t[last]);
+            run = ptp_min(e - f, n_last - t[last]);
             span(j, last, t[last], run, start, count);
         }
         j->invoke(j, thread, start, count);
@@ -73,28 +75,59 @@ static void run_dynamic(void *arg, unsigned thread, size_t b, size_t e) {
     if (j->denormals_off) wp_fpu_restore(fpu);
 }
 
+/* DISABLE_DENORMALS for item jobs: once per thread and job, not per item (the MXCSR
+   writes would cost more than a fine item). */
+static unsigned fpu_enter(void) { return wp_denormals_off(); }
+static void fpu_leave(unsigned saved) { wp_fpu_restore(saved); }
+static const wp_bracket no_denormals = {fpu_enter, fpu_leave};
+static const wp_bracket *bracket(uint32_t flags) {
+    return flags & PTHREADPOOL_FLAG_DISABLE_DENORMALS ? &no_denormals : NULL;
+}
+
+/* Fills j for a call; returns its tile count, 0 for an empty range. */
+static size_t setup(struct ptp_job *j, ptp_fn fn, void *ctx, uint32_t uarch, uint32_t flags,
+                    unsigned dynamic, unsigned dims, const size_t *range, const size_t *tile) {
+    j->fn = fn;
+    j->ctx = ctx;
+    j->uarch = uarch;
+    j->dims = dims;
+    j->dynamic = dynamic;
+    j->denormals_off = (flags & PTHREADPOOL_FLAG_DISABLE_DENORMALS) != 0;
+    size_t total = 1;
+    for (unsigned d = 0; d < dims; d++) {
+        if (!range[d]) return 0;
+        j->range[d] = range[d];
+        j->tile[d] = tile[d] ? ptp_min(tile[d], range[d]) : 1;
+        j->ntiles[d] = (range[d] - 1) / j->tile[d] + 1;
+        total *= j->ntiles[d];
+    }
+    return total;
+}
+
 void ptp_run(pthreadpool_t pool, ptp_invoke invoke, ptp_fn fn, void *ctx, uint32_t uarch,
              uint32_t flags, unsigned dynamic, unsigned dims, const size_t *range,
              const size_t *tile) {
     struct ptp_job j;
     j.invoke = invoke;
-    j.fn = fn;
-    j.ctx = ctx;
-    j.uarch = uarch;
-    j.dims = dims;
-    j.dynamic = dynamic;
-    j.denormals_off = (flags & PTHREADPOOL_FLAG_DISABLE_DENORMALS) != 0;
-    size_t total = 1;
-    for (unsigned d = 0; d < dims; d++) {
-        if (!range[d]) return;
-        j.range[d] = range[d];
-        j.tile[d] = tile[d] ? min_sz(tile[d], range[d]) : 1;
-        j.ntiles[d] = (range[d] - 1) / j.tile[d] + 1;
-        total *= j.ntiles[d];
-    }
+    size_t total = setup(&j, fn, ctx, uarch, flags, dynamic, dims, range, tile);
+    if (!total) return;
     warmpool *p = pool ? pool->pool : NULL;
     if (dynamic)
         warmpool_parallel_for_with_thread(p, 0, total, 0, run_dynamic, &j);
     else
         warmpool_parallel_for_with_thread(p, 0, total, 1, run_static, &j);
+}
+
+void ptp_run_static(pthreadpool_t pool, void (*item)(void *job, size_t tile), ptp_fn fn,
+                    void *ctx, uint32_t uarch, uint32_t flags, unsigned dims,
+                    const size_t *range, const size_t *tile) {
+    struct ptp_job j;
+    j.invoke = NULL;
+    size_t total = setup(&j, fn, ctx, uarch, flags, 0, dims, range, tile);
+    if (total) wp_parallel_for_items(pool ? pool->pool : NULL, total, item, &j, bracket(flags));
+}
+
+void ptp_run_items(pthreadpool_t pool, pthreadpool_task_1d_t fn, void *ctx, size_t range,
+                   uint32_t flags) {
+    wp_parallel_for_items(pool ? pool->pool : NULL, range, fn, ctx, bracket(flags));
 }
