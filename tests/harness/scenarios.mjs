@@ -70,20 +70,27 @@ function cLoad(h) {
 
 // Runs k_fill (or fnptr) over [lo, hi) and checks every item ran once, some on workers,
 // and the library's own global counted every chunk (it lives at the library's memory base).
+// On a loaded machine a sleeping worker may wake only after the caller has done the whole
+// job, so "workers did items" allows three tries; every try must be right.
 function fillJob(h, P, K, pool, label, { lo = 3, hi = 2003, grain = 4, spin = 10000, fnptr } = {}) {
-  const job = new Job(h, K, pool, lo, hi, spin);
-  const calls0 = K.calls_get();
-  const s0 = h.stats(P, pool);
-  P.parallel_for(pool, lo, hi, grain, fnptr || K.fill_ptr(), job.job);
-  const s1 = h.stats(P, pool);
   const chunks = Math.ceil((hi - lo) / grain);
-  check(`${label}: every item once`, job.wrong().length === 0, job.wrong());
-  check(`${label}: chunks in range`, job.bad() === 0, `${job.bad()} bad chunks`);
-  check(`${label}: ran in parallel`, s1.jobs_parallel === s0.jobs_parallel + 1, s1);
-  check(`${label}: workers did items`, job.offMain() > 0, `off-main items ${job.offMain()}`);
-  check(`${label}: library globals shared`, K.calls_get() - calls0 === chunks,
-    `k_calls +${K.calls_get() - calls0}, chunks ${chunks}`);
-  job.free();
+  const offMain = [];
+  for (let attempt = 0; attempt < 3 && !offMain.some((n) => n > 0); attempt++) {
+    const job = new Job(h, K, pool, lo, hi, spin);
+    const calls0 = K.calls_get();
+    const s0 = h.stats(P, pool);
+    P.parallel_for(pool, lo, hi, grain, fnptr || K.fill_ptr(), job.job);
+    const s1 = h.stats(P, pool);
+    const tag = attempt ? ` (try ${attempt + 1})` : '';
+    check(`${label}: every item once${tag}`, job.wrong().length === 0, job.wrong());
+    check(`${label}: chunks in range${tag}`, job.bad() === 0, `${job.bad()} bad chunks`);
+    check(`${label}: ran in parallel${tag}`, s1.jobs_parallel === s0.jobs_parallel + 1, s1);
+    check(`${label}: library globals shared${tag}`, K.calls_get() - calls0 === chunks,
+      `k_calls +${K.calls_get() - calls0}, chunks ${chunks}`);
+    offMain.push(job.offMain());
+    job.free();
+  }
+  check(`${label}: workers did items`, offMain.some((n) => n > 0), `off-main items per try ${offMain}`);
 }
 
 async function poolOf(h, P, n) {

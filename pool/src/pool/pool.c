@@ -224,7 +224,7 @@ static int steal(_Atomic uint64_t *r, uint32_t *first, uint32_t *count, int one)
     for (;;) {
         uint32_t lo = (uint32_t)v, hi = (uint32_t)(v >> 32);
         if (lo >= hi) return 0;
-        uint32_t k = one ? 1 : (hi - lo + 1) / 2;
+        uint32_t k = (hi - lo + 1) / 2;
         if (atomic_compare_exchange_weak_explicit(r, &v, (uint64_t)(hi - k) << 32 | lo,
                                                   memory_order_relaxed, memory_order_relaxed)) {
             *first = hi - k;
