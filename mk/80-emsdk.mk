@@ -38,8 +38,13 @@ $(W69)/shapes/es6-O2.mjs: pyodide-patches/host/host.c | emsdk-3.1.69
 
 .PHONY: test-wasm-3.1.69 test-patches-emsdk-3.1.69 test-py-pyodide-3.1.69
 # Run from the top make: a sub-make per toolchain keeps every variable of the other apart.
+# The threaded CPython built with 3.1.69 (build/wasm-3.1.69/wasm-python, its first build a
+# few minutes, cached) runs its trap/limit tests, the package suite and the pool's
+# destroy-before-start case against 3.1.69's side modules (the same rules, WPY and
+# WARMPOOL_WB per toolchain).
 test-wasm-3.1.69: emsdk-3.1.69
-	$(MAKE) --no-print-directory EMSDK_VERSION=3.1.69 test-pool-wasm test-patches-emsdk-3.1.69 test-py-pyodide-3.1.69 test-layout
+	$(MAKE) --no-print-directory EMSDK_VERSION=3.1.69 test-pool-wasm test-patches-emsdk-3.1.69 test-py-pyodide-3.1.69 test-layout \
+	  test-patches-wasm-python test-py-wasm-python test-pool-wasm-python
 # (inside that sub-make)
 test-patches-emsdk-3.1.69: $(W69)/libwarmpool.so $(W69)/libwarmpool-serial.so $(W69)/host/host.js \
   $(W69)/host-patched/host.js $(W69)/test/libkernels.so $(W69)/test/libwarmpool-nosync.so $(W69)/test/libwarmpool-noslice.so \
