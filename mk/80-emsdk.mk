@@ -55,6 +55,10 @@ test-py-pyodide-3.1.69: $(W69)/libwarmpool-serial.so $(B)/py-wasm-3.1.69/libkern
 	@echo "== Python package tests: 3.1.69's serial side module in npm Pyodide 0.27, 0.29, 314"
 	timeout 1200 $(NODE) --test --test-concurrency=1 tests/python/pyodide/emsdk3169.test.mjs
 TEST_TARGETS += test-wasm-3.1.69
+# What bench/wasm_python_bench.mjs needs of the 3.1.69 build (a column beside 3.1.6's).
+.PHONY: bench-wasm-python-3.1.69-libs
+bench-wasm-python-3.1.69-libs: emsdk-3.1.69
+	$(MAKE) --no-print-directory EMSDK_VERSION=3.1.69 wasm-python $(W69)/libwarmpool.so $(B)/py-wasm-3.1.69/libkernels.so
 # What bench/wasm_bench.mjs needs of the 3.1.69 build (make bench-wasm prints both side by side).
 .PHONY: bench-wasm-3.1.69-libs
 bench-wasm-3.1.69-libs: emsdk-3.1.69

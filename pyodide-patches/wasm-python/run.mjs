@@ -36,14 +36,15 @@ export const EMSDK = runtimeInfo().emsdk;
 
 // Run python.js with args; resolves what tools/child.mjs's runChild does.
 // A run that outlives timeoutMs is killed and reported as timedOut: a hang is a failure.
+// pydir: another runtime's directory (its python.js and PYTHONHOME), e.g. the other toolchain's.
 export function runPython(args, { env = {}, timeoutMs = 120000, cwd = ROOT, echo = false,
-  pythonJs = PYTHON_JS } = {}) {
+  pydir = PYDIR, pythonJs = join(pydir, 'python.js') } = {}) {
   if (!existsSync(pythonJs)) {
     return Promise.reject(new Error(`${pythonJs} missing: run make wasm-python`));
   }
   const fullEnv = {
     ...process.env,
-    PYTHONHOME: PYDIR,
+    PYTHONHOME: pydir,
     // NODERAWFS writes through to the real tree: keep __pycache__ out of python/.
     PYTHONDONTWRITEBYTECODE: '1',
     PYTHONUNBUFFERED: '1',
