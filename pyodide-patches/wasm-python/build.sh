@@ -1,19 +1,23 @@
 #!/usr/bin/env bash
-# Builds a threaded CPython 3.11 for Node (wasm32-emscripten, pthreads, dlopen, static
+# Builds a threaded CPython 3.11 (or 3.13) for Node (wasm32-emscripten, pthreads, dlopen, static
 # _ctypes on libffi's wasm32 backend) from Debian source packages, with either Emscripten:
 #
 #   pyodide-patches/wasm-python/build.sh [OUT_DIR]      (default: build/wasm-python/python)
 #   WASM_PYTHON_EMSDK=3.1.69 pyodide-patches/wasm-python/build.sh OUT_DIR
+#   WASM_PYTHON_EMSDK=3.1.69 WASM_PYTHON_VERSION=3.13 pyodide-patches/wasm-python/build.sh OUT_DIR
 #
 # WASM_PYTHON_EMSDK: 3.1.6 (default: Debian's emcc on PATH) or 3.1.69 (built from Debian's
 # sources by pyodide-patches/toolchain/emsdk-3.1.69.sh, which this runs; cached too).
+# WASM_PYTHON_VERSION: 3.11 (default: bookworm's python3.11 source) or 3.13 (trixie's
+# python3.13 source, Pyodide 0.29's Python; 3.1.69 only; its build Python, a native 3.13,
+# is built from the same source first and cached beside the runtimes).
 # Each workaround below is applied only with the toolchain that needs it (WP_* below).
 #
 # The result is cached outside the clone, in $WARMPOOL_CACHE/wasm-python/<key>/
-# (default ~/.cache/warmpool), key = hash of this directory's scripts, the two source
-# package versions and `emcc --version`; a second run only copies it to OUT_DIR (or does
+# (default ~/.cache/warmpool), key = hash of this directory's files (comment-only lines
+# aside), the two source package versions and `emcc --version`; a second run only copies it to OUT_DIR (or does
 # nothing when OUT_DIR already holds it). The first build's time is in the README.
-# OUT_DIR gets python.js, python.wasm, lib/python3.11/ and, from 3.1.6, python.worker.js
+# OUT_DIR gets python.js, python.wasm, lib/python3.X/ and, from 3.1.6, python.worker.js
 # (3.1.69 runs python.js itself in its Workers).
 # Every workaround below names the trap it avoids (the table: pyodide-patches/README.md).
 set -euo pipefail
@@ -59,7 +63,14 @@ esac
 EMCC_VERSION=$(emcc --version | sed -n 1p)  # sed, not head: no broken pipe under pipefail
 
 # --- 1. sources: apt-get source only --------------------------------------------------
-PY_SRCPKG=python3.11/bookworm
+PY_VER=${WASM_PYTHON_VERSION:-3.11}
+case $PY_VER/$EMSDK_VER in
+  3.11/*) PY_SRCPKG=python3.11/bookworm PY_CONFIGURE_EXTRA= ;;
+  # Without mimalloc: the allocator stays pymalloc, as in the 3.11 runtime (one difference
+  # less between the two).
+  3.13/3.1.69) PY_SRCPKG=python3.13/trixie PY_CONFIGURE_EXTRA=--without-mimalloc ;;
+  *) echo "wasm-python: WASM_PYTHON_VERSION=$PY_VER with emcc $EMSDK_VER: 3.11, or 3.13 with 3.1.69" >&2; exit 2 ;;
+esac
 FFI_SRCPKG=libffi/trixie     # 3.4.8: the first Debian libffi with src/wasm32
 SRC_LIST=/etc/apt/sources.list.d/warmpool-src.sources
 ensure_deb_src() {
@@ -129,11 +140,29 @@ fetch() { # $1 package spec, $2 dsc name, $3 unpacked dir
       quiet "$SRC/$3.unpack.log" dpkg-source -x --skip-patches "$2" "$3.tmp" && mv "$3.tmp" "$3")
   fi
 }
-PY_DIR=python3.11-$(echo "$PY_DSC" | sed -E 's/^python3\.11_([^-]*)-.*/\1/')
+PY_DIR=python$PY_VER-$(echo "$PY_DSC" | sed -E 's/^python3\.[0-9]+_([^-]*)-.*/\1/')
 FFI_DIR=libffi-$(echo "$FFI_DSC" | sed -E 's/^libffi_([^-]*)-.*/\1/')
 fetch "$PY_SRCPKG" "$PY_DSC" "$PY_DIR"
 fetch "$FFI_SRCPKG" "$FFI_DSC" "$FFI_DIR"
 PYSRC=$SRC/$PY_DIR FFISRC=$SRC/$FFI_DIR
+
+# The build Python must be the same minor version (bytecode, freezing). 3.11 is Debian's
+# /usr/bin/python3.11; bookworm has no 3.13, so one is built natively from the same source
+# (a plain gcc build; the modules it lacks the dev packages for are not needed to build).
+if [ "$PY_VER" = 3.11 ]; then
+  BUILD_PY=/usr/bin/python3.11
+else
+  BPY=$CACHE/build-python-$PY_DIR
+  BUILD_PY=$BPY/python
+  if [ ! -f "$BPY/stamp" ]; then
+    step "build Python: native $PY_DIR (configure + make -j$JOBS)"
+    rm -rf "$BPY"; mkdir -p "$BPY"
+    (cd "$BPY" && quiet "$BPY/configure.log" "$PYSRC/configure" --without-ensurepip --disable-test-modules &&
+      quiet "$BPY/make.log" make -j"$JOBS" all)
+    "$BUILD_PY" -c 'import sys; assert sys.version_info[:2] == tuple(map(int, sys.argv[1].split(".")))' "$PY_VER"
+  fi
+  touch "$BPY/stamp"  # in use: the clean-up below keeps it
+fi
 
 W=$CACHE/work-$KEY
 rm -rf "$W"; mkdir -p "$W"
@@ -193,7 +222,7 @@ printf '. %s\n. %s\n' "$PYSRC/Tools/wasm/config.site-wasm32-emscripten" "$HERE/c
 # Trap: Emscripten ports (-sUSE_ZLIB, -sUSE_BZIP2, -sUSE_SQLITE3, configure's default on
 # Emscripten) are downloaded at first use: give plain -l flags so no port is ever asked for
 # (those modules are disabled in config.site anyway).
-# The build Python is Debian's /usr/bin/python3.11 (same 3.11 bytecode): no native build.
+# The build Python: see above (same minor version as the sources).
 quiet configure.log env CONFIG_SITE="$PYB/config.site" WP_NO_CNS="$WP_NO_CNS" \
   ZLIB_CFLAGS=-DWP_NO_PORT ZLIB_LIBS=-lz BZIP2_CFLAGS=-DWP_NO_PORT BZIP2_LIBS=-lbz2 \
   LIBSQLITE3_CFLAGS=-DWP_NO_PORT LIBSQLITE3_LIBS=-lsqlite3 \
@@ -201,7 +230,7 @@ quiet configure.log env CONFIG_SITE="$PYB/config.site" WP_NO_CNS="$WP_NO_CNS" \
   emconfigure "$PYSRC/configure" --host=wasm32-unknown-emscripten \
   --build="$("$PYSRC/config.guess")" --with-emscripten-target=node \
   --enable-wasm-dynamic-linking --enable-wasm-pthreads \
-  --with-build-python=/usr/bin/python3.11 --without-ensurepip --disable-test-modules \
+  --with-build-python="$BUILD_PY" --without-ensurepip --disable-test-modules $PY_CONFIGURE_EXTRA \
   --disable-ipv6
 # Trap: LLVM 14's wasm-ld applies data relocations before global relocations in a
 # shared-memory PIC link, so static pointers to exported symbols come out wrong.
@@ -254,9 +283,9 @@ cp python.js python.wasm "$P/"
 # The stdlib, minus what a test runtime never imports (tests, GUI, installers).
 (cd "$PYSRC/Lib" && tar --exclude=test --exclude=tests --exclude=idlelib --exclude=tkinter \
   --exclude=turtledemo --exclude=ensurepip --exclude=lib2to3 --exclude=__pycache__ -cf - .) |
-  (mkdir -p "$P/lib/python3.11" && cd "$P/lib/python3.11" && tar xf -)
-cp "$(cat pybuilddir.txt)"/_sysconfigdata_*.py "$P/lib/python3.11/"
-mkdir -p "$P/lib/python3.11/lib-dynload"  # getpath's landmark for exec_prefix (else a warning)
+  (mkdir -p "$P/lib/python$PY_VER" && cd "$P/lib/python$PY_VER" && tar xf -)
+cp "$(cat pybuilddir.txt)"/_sysconfigdata_*.py "$P/lib/python$PY_VER/"
+mkdir -p "$P/lib/python$PY_VER/lib-dynload"  # getpath's landmark for exec_prefix (else a warning)
 WORKAROUNDS=
 [ "$WP_EMJS" = 0 ] || WORKAROUNDS+=" emjs"
 [ "$WP_WASMFIX" = 0 ] || WORKAROUNDS+=" wasmfix"
@@ -275,6 +304,7 @@ for d in "$CACHE"/*; do
   case ${d##*/} in
     "$KEY"|src) ;;
     work-*) find "$d" -maxdepth 0 -mmin +1440 -exec rm -rf {} + ;;
+    build-python-*) [ -f "$d/stamp" ] && find "$d/stamp" -mtime +7 -exec rm -rf "$d" \; ;;
     [0-9a-f]*) [ -f "$d/stamp" ] && find "$d/stamp" -mtime +7 -exec rm -rf "$d" \; ;;
   esac
 done

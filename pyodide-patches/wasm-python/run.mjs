@@ -48,6 +48,9 @@ export function runPython(args, { env = {}, timeoutMs = 120000, cwd = ROOT, echo
     // NODERAWFS writes through to the real tree: keep __pycache__ out of python/.
     PYTHONDONTWRITEBYTECODE: '1',
     PYTHONUNBUFFERED: '1',
+    // Emscripten's stdio answers isatty() with true even into a pipe, and 3.13 then colours
+    // its tracebacks (ANSI escapes in the stderr the tests match).
+    PYTHON_COLORS: '0',
     WARMPOOL_LIB: WASM_LIB,
     WARMPOOL_KERNELS: KERNELS,
     // Python runs on a pthread (PROXY_TO_PTHREAD): the JS main thread stays free.
