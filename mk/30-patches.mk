@@ -130,7 +130,7 @@ test-patches-pyodide: $(B)/wasm/libwarmpool-serial.so $(B)/py-wasm/libkernels-se
 	@echo "== patches: the Pyodide set on npm's Pyodide"
 	timeout 900 $(NODE) --test --test-concurrency=1 tests/patches/pyodide.test.mjs
 test-patches-wasm-python: wasm-python $(WPY)/libprobe.so $(WB)/libwarmpool.so
-	@echo "== patches: the threaded CPython on Wasm, its traps and limits"
+	@echo "== patches: the threaded CPython on Wasm (emcc $(EMSDK_VERSION)), its traps and limits"
 	timeout 900 $(NODE) --test --test-concurrency=1 tests/patches/wasm_python.test.mjs
 test-patches-browser:
 	@echo "== patches: browser adaptation of the threaded CPython glue"
