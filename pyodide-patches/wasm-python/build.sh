@@ -5,6 +5,7 @@
 #   pyodide-patches/wasm-python/build.sh [OUT_DIR]      (default: build/wasm-python/python)
 #   WASM_PYTHON_EMSDK=3.1.69 pyodide-patches/wasm-python/build.sh OUT_DIR
 #   WASM_PYTHON_EMSDK=3.1.69 WASM_PYTHON_VERSION=3.13 pyodide-patches/wasm-python/build.sh OUT_DIR
+#   pyodide-patches/wasm-python/build.sh --print-key   (the cache key of those settings; builds nothing)
 #
 # WASM_PYTHON_EMSDK: 3.1.6 (default: Debian's emcc on PATH) or 3.1.69 (built from Debian's
 # sources by pyodide-patches/toolchain/emsdk-3.1.69.sh, which this runs; cached too).
@@ -24,8 +25,11 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
 HERE=$ROOT/pyodide-patches/wasm-python
+PRINT_KEY=
+if [ "${1:-}" = --print-key ]; then PRINT_KEY=1; shift; fi
 OUT=${1:-$ROOT/build/wasm-python/python}
-CACHE=${WARMPOOL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/warmpool}/wasm-python
+# WASM_PYTHON_CACHE: this cache alone elsewhere (WARMPOOL_CACHE moves the toolchain's too).
+CACHE=${WASM_PYTHON_CACHE:-${WARMPOOL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/warmpool}/wasm-python}
 JOBS=${WASM_PYTHON_JOBS:-2}
 T0=$SECONDS
 step() { printf '[wasm-python %4ds] %s\n' $((SECONDS - T0)) "$*"; }
@@ -96,6 +100,7 @@ key_text() {
   sed -E '/^[[:space:]]*(\/\/|\/\*|\*)/d; /^[[:space:]]*$/d' "$HERE"/*.js "$HERE"/*.h
 }
 KEY=$( { key_text; echo "$PY_DSC $FFI_DSC $EMCC_VERSION"; } | sha256sum | cut -c1-16)
+[ -z "$PRINT_KEY" ] || { echo "$KEY"; exit 0; }
 DONE=$CACHE/$KEY
 mkdir -p "$CACHE"
 # OUT already holds this whole cached build: done, without waiting for the lock below,

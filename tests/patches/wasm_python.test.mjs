@@ -6,8 +6,8 @@
 // the workaround's scenario passing there is the proof that toolchain does not need it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, PYDIR, PROBE, runPython, pyJson, parseResult, runtimeInfo } from '../../pyodide-patches/wasm-python/run.mjs';
@@ -52,6 +52,37 @@ test('the runtime\'s stamp names its toolchain and the workarounds it was built 
 // Trap (3.1.6): the threaded MAIN_MODULE links only with EMCC_READ_METADATA=python, which
 // misses EM_JS bodies (wp_emjs.h + emjs.py). libffi's call path is EM_JS, so ctypes
 // working here on a runtime without 'emjs' (3.1.69) shows that toolchain does not need it.
+// Several runtimes share one cache and one build lock: a runtime already installed from
+// the cache must not wait for another key's build (minutes) to answer "ready".
+const BUILD = join(ROOT, 'pyodide-patches/wasm-python/build.sh');
+test('build.sh: an installed cached runtime is ready at once while another build holds the lock', async () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'wasm-python-cache-'));
+  const pyver = readdirSync(join(PYDIR, 'lib')).find((d) => /^python3\.\d+$/.test(d)).slice('python'.length);
+  const env = { ...process.env, WASM_PYTHON_CACHE: join(tmp, 'wasm-python'), WASM_PYTHON_EMSDK: EMSDK, WASM_PYTHON_VERSION: pyver };
+  const key = execFileSync('bash', [BUILD, '--print-key'], { env, encoding: 'utf8', timeout: 60000 }).trim().split('\n').pop();
+  assert.match(key, /^[0-9a-f]{16}$/);
+  mkdirSync(join(tmp, 'wasm-python', key, 'python'), { recursive: true });
+  writeFileSync(join(tmp, 'wasm-python', key, 'stamp'), `${key} test\n`);
+  const out = join(tmp, 'out');
+  mkdirSync(out);
+  writeFileSync(join(out, 'stamp'), `${key} test\n`);
+  const lock = join(tmp, 'wasm-python', '.lock');
+  // Its own process group: sleep inherits the locked fd, so both must go at the end.
+  const holder = spawn('flock', [lock, 'sleep', '120'], { stdio: 'ignore', detached: true });
+  try {
+    const t = Date.now() + 10000;  // until the holder has it
+    while (spawnSync('flock', ['-n', lock, 'true']).status === 0 && Date.now() < t) await new Promise((r) => setTimeout(r, 50));
+    assert.notEqual(spawnSync('flock', ['-n', lock, 'true']).status, 0, 'the lock holder did not take the lock');
+    const run = spawnSync('bash', [BUILD, out], { env, encoding: 'utf8', timeout: 30000 });
+    assert.equal(run.error, undefined, `build.sh waited for the lock: ${run.error}`);
+    assert.equal(run.status, 0, run.stdout + run.stderr);
+    assert.match(run.stdout, /ready: .*cached/);
+  } finally {
+    try { process.kill(-holder.pid, 'SIGKILL'); } catch { /* gone already */ }
+    rmSync(tmp, { recursive: true, force: true });
+  }
+});
+
 test('runtime reports pthreads and ctypes works', async () => {
   const { out, why } = await py(`out['pthreads'] = bool(sys._emscripten_info.pthreads)
 import ctypes
