@@ -49,9 +49,6 @@ test('the runtime\'s stamp names its toolchain and the workarounds it was built 
   assert.deepEqual([...APPLIED].sort(), WORKAROUNDS[EMSDK]);
 });
 
-// Trap (3.1.6): the threaded MAIN_MODULE links only with EMCC_READ_METADATA=python, which
-// misses EM_JS bodies (wp_emjs.h + emjs.py). libffi's call path is EM_JS, so ctypes
-// working here on a runtime without 'emjs' (3.1.69) shows that toolchain does not need it.
 // Several runtimes share one cache and one build lock: a runtime already installed from
 // the cache must not wait for another key's build (minutes) to answer "ready".
 const BUILD = join(ROOT, 'pyodide-patches/wasm-python/build.sh');
@@ -83,6 +80,9 @@ test('build.sh: an installed cached runtime is ready at once while another build
   }
 });
 
+// Trap (3.1.6): the threaded MAIN_MODULE links only with EMCC_READ_METADATA=python, which
+// misses EM_JS bodies (wp_emjs.h + emjs.py). libffi's call path is EM_JS, so ctypes
+// working here on a runtime without 'emjs' (3.1.69) shows that toolchain does not need it.
 test('runtime reports pthreads and ctypes works', async () => {
   const { out, why } = await py(`out['pthreads'] = bool(sys._emscripten_info.pthreads)
 import ctypes
