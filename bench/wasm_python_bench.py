@@ -23,8 +23,10 @@ def runtime_name():
     if sys.platform != "emscripten":
         return "native CPython %d.%d" % sys.version_info[:2]
     threads = warmpool._lib.has_wasm_threads()
-    return "%s %d.%d (%s)" % ("threaded CPython-on-Wasm" if threads else "Pyodide",
-                              *sys.version_info[:2], "threads" if threads else "serial")
+    emcc = ".".join(map(str, sys._emscripten_info.emscripten_version))
+    return "%s %d.%d (%s, emcc %s)" % ("threaded CPython-on-Wasm" if threads else "Pyodide",
+                                       *sys.version_info[:2], "threads" if threads else "serial",
+                                       emcc)
 
 
 def median_us(fn, repeats, between=None):

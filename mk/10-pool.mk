@@ -22,7 +22,7 @@ test-pool-wasm: $(WB)/libwarmpool.so $(WB)/$(WASM_POOL_HOST)/host.js $(WB)/test/
 	WARMPOOL_POOL_HOST=$(WASM_POOL_HOST) WARMPOOL_NOPOOL_HOST=$(WASM_NOPOOL_HOST) \
 	  timeout 300 $(WNODE) --test --test-timeout=180000 tests/pool/wasm.test.mjs
 # The same from Python, in the threaded CPython on Wasm (its JS main thread held busy).
-test-pool-wasm-python: wasm-python $(WB)/libwarmpool.so $(B)/py-wasm/libkernels.so
-	@echo "== pool: destroy before the workers start, from Python (threaded CPython on Wasm)"
+test-pool-wasm-python: wasm-python $(WB)/libwarmpool.so $(B)/py-wasm$(WB_SUFFIX)/libkernels.so
+	@echo "== pool: destroy before the workers start, from Python (threaded CPython on Wasm, emcc $(EMSDK_VERSION))"
 	timeout 300 $(NODE) --test tests/pool/wasm_python.test.mjs
 TEST_TARGETS += test-pool-c test-pool-wasm test-pool-wasm-python

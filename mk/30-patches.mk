@@ -109,13 +109,16 @@ wasm: wasm-libs $(WB)/host-patched/host.js
 ALL_TARGETS += wasm
 
 # --- The threaded CPython on Wasm: CPython 3.11 + libffi's wasm32 backend from Debian
-# source packages, built by pyodide-patches/wasm-python/build.sh with Debian's emcc
-# 3.1.6, cached in $(WARMPOOL_CACHE)/wasm-python (key: its inputs).
-WPY := $(B)/wasm-python
+# source packages, built by pyodide-patches/wasm-python/build.sh with the EMSDK_VERSION
+# toolchain (Debian's emcc 3.1.6 into build/wasm-python, 3.1.69 into
+# build/wasm-3.1.69/wasm-python), cached in $(WARMPOOL_CACHE)/wasm-python (key: its inputs).
+# The Node side (pyodide-patches/wasm-python/run.mjs) finds the runtime, the side modules
+# and the kernels of the same toolchain from WARMPOOL_WB.
+WPY := $(if $(WB_SUFFIX),$(WB)/wasm-python,$(B)/wasm-python)
 .PHONY: wasm-python
 # Phony on purpose: the script decides from its cache key whether anything is stale.
-wasm-python:
-	nice -n 5 pyodide-patches/wasm-python/build.sh $(WPY)/python
+wasm-python: $(if $(WB_SUFFIX),emsdk-$(EMSDK_VERSION))
+	WASM_PYTHON_EMSDK=$(EMSDK_VERSION) nice -n 5 pyodide-patches/wasm-python/build.sh $(WPY)/python
 $(WPY)/libprobe.so: tests/patches/probe.c
 	@mkdir -p $(@D)
 	$(EMCC) $(WASM_CFLAGS) $(SIDE_T_FLAGS) -o $@ $<
@@ -134,7 +137,7 @@ test-patches-pyodide: $(B)/wasm/libwarmpool-serial.so $(B)/py-wasm/libkernels-se
 	@echo "== patches: the Pyodide set on npm's Pyodide"
 	timeout 900 $(NODE) --test --test-concurrency=1 tests/patches/pyodide.test.mjs
 test-patches-wasm-python: wasm-python $(WPY)/libprobe.so $(WB)/libwarmpool.so
-	@echo "== patches: the threaded CPython on Wasm, its traps and limits"
+	@echo "== patches: the threaded CPython on Wasm (emcc $(EMSDK_VERSION)), its traps and limits"
 	timeout 900 $(NODE) --test --test-concurrency=1 tests/patches/wasm_python.test.mjs
 test-patches-browser: $(PROG)/noderawfs/noderawfs.js
 	@echo "== patches: browser adaptation of the threaded CPython glue (a NODERAWFS program in Chromium)"

@@ -32,6 +32,6 @@ test-py-pyodide: $(B)/wasm/libwarmpool-serial.so $(PYW)/libkernels-serial.so
 $(PYODIDE_VERSIONS_ALL:%=test-py-pyodide-%):
 	$(MAKE) --no-print-directory test-py-pyodide PYODIDE_VERSIONS=$(@:test-py-pyodide-%=%)
 test-py-wasm-python: wasm-python $(PYW)/libkernels.so $(WB)/libwarmpool.so
-	@echo "== Python package tests (threaded CPython on Wasm, real C threads)"
+	@echo "== Python package tests (threaded CPython on Wasm, emcc $(EMSDK_VERSION), real C threads)"
 	timeout 1200 $(NODE) --test --test-concurrency=1 tests/python/wasm-python/suite.test.mjs
 TEST_TARGETS += test-py-native test-py-pyodide test-py-wasm-python

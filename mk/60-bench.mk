@@ -38,8 +38,8 @@ bench-wasm: $(WB)/libwarmpool.so $(WB)/host-patched/host.js $(WB)/test/libwbench
 	WASM_BENCH_TOOLCHAINS=3.1.6,3.1.69 timeout 300 $(WNODE) bench/wasm_bench.mjs
 
 bench-wasm-python: wasm-python $(WB)/libwarmpool.so $(B)/native/libwarmpool.so $(WB)/libwarmpool-serial.so \
-		$(PYW)/libkernels.so $(PYW)/libkernels-serial.so $(B)/native/libkernels.so
-	@echo "== parallel_for from Python: native CPython, threaded CPython-on-Wasm, stock Pyodide"
+		$(PYW)/libkernels.so $(PYW)/libkernels-serial.so $(B)/native/libkernels.so bench-wasm-python-3.1.69-libs
+	@echo "== parallel_for from Python: native CPython, threaded CPython-on-Wasm (emcc 3.1.6 and 3.1.69), stock Pyodide"
 	timeout 900 $(NODE) bench/wasm_python_bench.mjs
 
 bench-web: web web-threaded

@@ -38,8 +38,13 @@ $(W69)/shapes/es6-O2.mjs: pyodide-patches/host/host.c | emsdk-3.1.69
 
 .PHONY: test-wasm-3.1.69 test-patches-emsdk-3.1.69 test-py-pyodide-3.1.69
 # Run from the top make: a sub-make per toolchain keeps every variable of the other apart.
+# The threaded CPython built with 3.1.69 (build/wasm-3.1.69/wasm-python, its first build a
+# few minutes, cached) runs its trap/limit tests, the package suite and the pool's
+# destroy-before-start case against 3.1.69's side modules (the same rules, WPY and
+# WARMPOOL_WB per toolchain).
 test-wasm-3.1.69: emsdk-3.1.69
-	$(MAKE) --no-print-directory EMSDK_VERSION=3.1.69 test-pool-wasm test-patches-emsdk-3.1.69 test-py-pyodide-3.1.69 test-layout
+	$(MAKE) --no-print-directory EMSDK_VERSION=3.1.69 test-pool-wasm test-patches-emsdk-3.1.69 test-py-pyodide-3.1.69 test-layout \
+	  test-patches-wasm-python test-py-wasm-python test-pool-wasm-python
 # (inside that sub-make)
 test-patches-emsdk-3.1.69: $(W69)/libwarmpool.so $(W69)/libwarmpool-serial.so $(W69)/host/host.js \
   $(W69)/host-patched/host.js $(W69)/test/libkernels.so $(W69)/test/libwarmpool-nosync.so $(W69)/test/libwarmpool-noslice.so \
@@ -54,6 +59,24 @@ test-py-pyodide-3.1.69: $(W69)/libwarmpool-serial.so $(B)/py-wasm-3.1.69/libkern
 	@echo "== Python package tests: 3.1.69's serial side module in npm Pyodide 0.27, 0.29, 314"
 	timeout 1200 $(NODE) --test --test-concurrency=1 tests/python/pyodide/emsdk3169.test.mjs
 TEST_TARGETS += test-wasm-3.1.69
+
+# A second threaded runtime with 3.1.69: Debian trixie's python3.13 (Pyodide 0.29's Python),
+# same build.sh (its native build Python first: a few more minutes the first time, cached).
+# Its traps/limits and the package suite, on 3.1.69's side modules.
+WPY313 := $(W69)/wasm-python-3.13
+.PHONY: wasm-python-3.13 test-wasm-python-3.13
+wasm-python-3.13: emsdk-3.1.69
+	WASM_PYTHON_EMSDK=3.1.69 WASM_PYTHON_VERSION=3.13 nice -n 5 pyodide-patches/wasm-python/build.sh $(WPY313)/python
+test-wasm-python-3.13: wasm-python-3.13
+	$(MAKE) --no-print-directory EMSDK_VERSION=3.1.69 $(W69)/libwarmpool.so $(W69)/wasm-python/libprobe.so $(B)/py-wasm-3.1.69/libkernels.so
+	@echo "== the threaded CPython 3.13 (3.1.69): its traps and limits, the package suite"
+	WARMPOOL_WB=$(W69) WASM_PYTHON_DIR=$(CURDIR)/$(WPY313)/python timeout 1200 $(NODE) --test --test-concurrency=1 \
+	  tests/patches/wasm_python.test.mjs tests/python/wasm-python/suite.test.mjs
+TEST_TARGETS += test-wasm-python-3.13
+# What bench/wasm_python_bench.mjs needs of the 3.1.69 build (a column beside 3.1.6's).
+.PHONY: bench-wasm-python-3.1.69-libs
+bench-wasm-python-3.1.69-libs: emsdk-3.1.69
+	$(MAKE) --no-print-directory EMSDK_VERSION=3.1.69 wasm-python $(W69)/libwarmpool.so $(B)/py-wasm-3.1.69/libkernels.so
 # What bench/wasm_bench.mjs needs of the 3.1.69 build (make bench-wasm prints both side by side).
 .PHONY: bench-wasm-3.1.69-libs
 bench-wasm-3.1.69-libs: emsdk-3.1.69

@@ -88,6 +88,18 @@ def library_filename():
     return _dist.FLAVOURS[runtime_flavour()][0]
 
 
+def checkout_dirs():
+    """The directories under a checkout's build/ that may hold this runtime's library, best
+    first. On Emscripten the build made with this runtime's own Emscripten comes first
+    (build/wasm-3.1.69 from `make EMSDK_VERSION=3.1.69`), then the default build/wasm."""
+    if not is_emscripten():
+        return ["native"]
+    info = getattr(sys, "_emscripten_info", None)
+    version = getattr(info, "emscripten_version", None)
+    own = ["wasm-" + ".".join(map(str, version))] if version else []
+    return own + ["wasm"]
+
+
 _HERE = os.path.dirname(os.path.abspath(__file__))
 
 
@@ -152,7 +164,7 @@ def _explicit(path, origin):
 def find_library(path=None):
     """The library file to load: `path`; else the copy inside the package (an installed
     wheel), which $WARMPOOL_LIB does not override; else $WARMPOOL_LIB; else the checkout's
-    build/ directory. A directory means: this runtime's file name in it."""
+    build/ directory (checkout_dirs()). A directory means: this runtime's file name in it."""
     if path is not None:
         return _explicit(path, "path")
     return _search(_HERE)
@@ -167,10 +179,10 @@ def _search(package_dir):
         return _explicit(env, "$" + ENV_VAR)
     # A source checkout: python/warmpool/ next to build/.
     root = os.path.dirname(os.path.dirname(package_dir))
-    checkout = os.path.join(root, "build", "wasm" if is_emscripten() else "native",
-                            library_filename())
-    if os.path.exists(checkout):
-        return checkout
+    for sub in checkout_dirs():
+        checkout = os.path.join(root, "build", sub, library_filename())
+        if os.path.exists(checkout):
+            return checkout
     raise FileNotFoundError(
         f"warmpool library not found: the package carries none, ${ENV_VAR} is not set "
         f"and {checkout} does not exist; install {_dist.wheel_name(runtime_flavour())}, "

@@ -1,5 +1,6 @@
 // tests/pool/test_wasm_python.py in the threaded CPython on Wasm (one python.js process
-// with a timeout): destroy from Python while no Web Worker can start. This side makes
+// with a timeout): destroy from Python while no Web Worker can start (3.1.6), or the
+// workers starting while the JS main thread is held (3.1.69). This side makes
 // the FIFO that holds the JS main thread and releases it HOLD_S seconds after the start.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';

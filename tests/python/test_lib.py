@@ -2,6 +2,7 @@
 import ctypes
 import os
 import shutil
+import sys
 import tempfile
 import unittest
 
@@ -38,6 +39,20 @@ class Finding(unittest.TestCase):
         path = _lib.find_library()
         self.assertEqual(os.path.basename(path), _lib.library_filename())
         self.assertTrue(os.path.exists(path))
+
+    def test_default_search_prefers_the_build_of_this_runtimes_toolchain(self):
+        # build/wasm-3.1.69 (make EMSDK_VERSION=3.1.69) before build/wasm (3.1.6): a
+        # runtime built with 3.1.69 loads the side module built with it.
+        dirs = _lib.checkout_dirs()
+        if not EMSCRIPTEN:
+            self.assertEqual(dirs, ["native"])
+            return
+        version = ".".join(map(str, sys._emscripten_info.emscripten_version))
+        self.assertEqual(dirs, ["wasm-" + version, "wasm"])
+        own = os.path.join(ROOT, "build", dirs[0], _lib.library_filename())
+        if not os.path.exists(own):
+            self.skipTest(f"{own} is not built")
+        self.assertEqual(_lib.find_library(), own)
 
     def test_explicit_path_and_directory(self):
         path = _lib.find_library()
