@@ -10,6 +10,8 @@ PTP_SRC := $(sort $(wildcard pool/src/pthreadpool/*.c))
 PTP_HDR := pool/include/compat/pthreadpool.h pool/src/pthreadpool/internal.h \
            pool/src/prim/pthreadpool_prim.h
 PTP := $(B)/pthreadpool
+# The Wasm side modules: build/pthreadpool/wasm for 3.1.6, beside each other toolchain's build.
+PTP_WASM := $(if $(filter 3.1.6,$(EMSDK_VERSION)),$(PTP)/wasm,$(WB)/pthreadpool)
 PTP_LINUX_SRC := $(PTP_SRC) $(POOL_SRC) $(TRACE_SRC) $(POOL_LINUX) $(TRACE_LINUX)
 PTP_EMSCRIPTEN_SRC := $(PTP_SRC) $(POOL_SRC) $(TRACE_SRC) $(POOL_EMSCRIPTEN) $(TRACE_EMSCRIPTEN)
 # What the side modules import beyond the library's list: the CPU count.
@@ -29,14 +31,14 @@ $(PTP)/libpthreadpool.so.0: $(PTP_LINUX_SRC:%.c=$(B)/native/obj/%.o)
 	$(CC) -shared -pthread -Wl,-soname,libpthreadpool.so.0 -o $@ $^ -lm
 $(PTP)/libpthreadpool.so: | $(PTP)/libpthreadpool.so.0
 	ln -sf libpthreadpool.so.0 $@
-$(PTP)/wasm/libpthreadpool.so: $(PTP_EMSCRIPTEN_SRC:%.c=$(WB)/t/%.o) $(IMPORTS_CHECK) $(PTP_IMPORTS)
+$(PTP_WASM)/libpthreadpool.so: $(PTP_EMSCRIPTEN_SRC:%.c=$(WB)/t/%.o) $(IMPORTS_CHECK) $(PTP_IMPORTS)
 	$(call side_module,$(SIDE_T_FLAGS),$(filter %.o,$^),--allow $(PTP_IMPORTS))
-$(PTP)/wasm/libpthreadpool-serial.so: $(PTP_EMSCRIPTEN_SRC:%.c=$(WB)/s/%.o) $(IMPORTS_CHECK)
+$(PTP_WASM)/libpthreadpool-serial.so: $(PTP_EMSCRIPTEN_SRC:%.c=$(WB)/s/%.o) $(IMPORTS_CHECK)
 	$(call side_module,$(SIDE_FLAGS),$(filter %.o,$^))
 
 .PHONY: pthreadpool-compat
 pthreadpool-compat: $(PTP)/include/pthreadpool.h $(PTP)/libpthreadpool.a $(PTP)/libpthreadpool.so \
-  $(PTP)/wasm/libpthreadpool.so $(PTP)/wasm/libpthreadpool-serial.so
+  $(PTP_WASM)/libpthreadpool.so $(PTP_WASM)/libpthreadpool-serial.so
 ALL_TARGETS += pthreadpool-compat
 
 # --- pthreadpool's own suite, natively (Debian's libgtest) and on Wasm threads (gtest
@@ -128,11 +130,12 @@ BENCH_TARGETS += bench-pthreadpool
 
 # --- Python on Wasm: a side module built against our pthreadpool.h (with the layer and
 # the pool linked in), loaded by ctypes.CDLL in the threaded CPython-on-Wasm.
-$(PTP)/wasm/libtiled2d.so: tests/pthreadpool/tiled2d.c $(PTP_EMSCRIPTEN_SRC:%.c=$(WB)/t/%.o) \
+$(PTP_WASM)/libtiled2d.so: tests/pthreadpool/tiled2d.c $(PTP_EMSCRIPTEN_SRC:%.c=$(WB)/t/%.o) \
   $(PTP_HDR) $(IMPORTS_CHECK) $(PTP_IMPORTS)
 	$(call side_module,$(WASM_CFLAGS) $(SIDE_T_FLAGS),$< $(PTP_EMSCRIPTEN_SRC:%.c=$(WB)/t/%.o),--allow $(PTP_IMPORTS))
 .PHONY: test-pthreadpool-wasm-python
-test-pthreadpool-wasm-python: wasm-python $(PTP)/wasm/libtiled2d.so
+test-pthreadpool-wasm-python: wasm-python $(PTP_WASM)/libtiled2d.so
 	@echo "== pthreadpool: a 2D tiled job from Python (ctypes) on the threaded CPython-on-Wasm"
-	timeout 600 $(NODE) --test --test-timeout=400000 tests/pthreadpool/wasm_python.test.mjs
+	WARMPOOL_PTP_TILED_LIB=$(CURDIR)/$(PTP_WASM)/libtiled2d.so \
+	  timeout 600 $(NODE) --test --test-timeout=400000 tests/pthreadpool/wasm_python.test.mjs
 TEST_TARGETS += test-pthreadpool-wasm-python

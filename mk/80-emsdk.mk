@@ -44,7 +44,7 @@ $(W69)/shapes/es6-O2.mjs: pyodide-patches/host/host.c | emsdk-3.1.69
 # WARMPOOL_WB per toolchain).
 test-wasm-3.1.69: emsdk-3.1.69
 	$(MAKE) --no-print-directory EMSDK_VERSION=3.1.69 test-pool-wasm test-patches-emsdk-3.1.69 test-py-pyodide-3.1.69 test-layout \
-	  test-patches-wasm-python test-py-wasm-python test-pool-wasm-python
+	  test-patches-wasm-python test-py-wasm-python test-pool-wasm-python test-pthreadpool-wasm-python
 # (inside that sub-make)
 test-patches-emsdk-3.1.69: $(W69)/libwarmpool.so $(W69)/libwarmpool-serial.so $(W69)/host/host.js \
   $(W69)/host-patched/host.js $(W69)/test/libkernels.so $(W69)/test/libwarmpool-nosync.so $(W69)/test/libwarmpool-noslice.so \

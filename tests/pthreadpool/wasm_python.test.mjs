@@ -8,7 +8,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, runPython } from '../../pyodide-patches/wasm-python/run.mjs';
 
-const LIB = join(ROOT, 'build/pthreadpool/wasm/libtiled2d.so');
+// make passes the toolchain's build (WARMPOOL_PTP_TILED_LIB); by hand, 3.1.6's.
+const LIB = process.env.WARMPOOL_PTP_TILED_LIB || join(ROOT, 'build/pthreadpool/wasm/libtiled2d.so');
 
 test('2D tiled pthreadpool job from Python on Wasm threads', async () => {
   assert.ok(existsSync(LIB), `${LIB} missing: make test-pthreadpool-wasm-python builds it`);
