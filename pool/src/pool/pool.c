@@ -72,6 +72,14 @@ _Static_assert(CHUNK_BIAS > WARMPOOL_MAX_WORKERS + 1, "a share may overshoot by 
 
 typedef _Atomic uint64_t counter;
 
+/* A job function of any of the three kinds, cast back by `kind` before the call. */
+typedef void (*any_fn)(void);
+enum call_kind {
+    CALL_RANGE,  /* warmpool_fn: parallel_for */
+    CALL_THREAD, /* warmpool_thread_fn: parallel_for_with_thread */
+    CALL_ITEM    /* wp_item_fn: wp_parallel_for_items */
+};
+
 static inline void bump(counter *c, uint64_t n) {
     atomic_fetch_add_explicit(c, n, memory_order_relaxed);
 }
@@ -113,12 +121,11 @@ struct warmpool {
     /* The job, written by the submitter while the gate is closed and empty, read by
        workers after they joined. Relaxed atomics: the gate's CAS orders them. */
     alignas(64) _Atomic uint32_t gate;
-    _Atomic(warmpool_fn) fn;
-    _Atomic(warmpool_thread_fn) tfn; /* set instead of fn by parallel_for_with_thread */
-    _Atomic(wp_item_fn) ifn;         /* ...or instead of both by wp_parallel_for_items */
+    _Atomic uint32_t kind; /* enum call_kind: what `fn` is */
+    _Atomic(any_fn) fn;
     _Atomic(const wp_bracket *) around;
     _Atomic(void *) ctx;
-    _Atomic size_t begin, end, grain;
+    _Atomic size_t begin, end, grain; /* with the above, one cache line */
 
     alignas(64) _Atomic uint32_t busy; /* a parallel job is in flight */
     _Atomic uintptr_t owner;           /* its submitter, to tell nested from concurrent */
@@ -129,18 +136,25 @@ struct warmpool {
         warm_on, cooldowns;
 };
 
-/* One of the three kinds of job function (and an item job's bracket). */
+#define JOB_BYTES \
+    (offsetof(struct warmpool, grain) + sizeof(size_t) - offsetof(struct warmpool, gate))
+_Static_assert(JOB_BYTES <= 64, "a worker reads the whole job from one cache line");
+
+/* A job's function (and an item job's bracket). */
 struct wp_call {
-    warmpool_fn fn;
-    warmpool_thread_fn tfn;
-    wp_item_fn ifn;
+    enum call_kind kind;
+    any_fn fn;
     void *ctx;
     const wp_bracket *around;
 };
 static inline void call(const struct wp_call *c, unsigned thread, size_t b, size_t e) {
-    if (c->ifn) for (; b < e; b++) c->ifn(c->ctx, b);
-    else if (c->tfn) c->tfn(c->ctx, thread, b, e);
-    else c->fn(c->ctx, b, e);
+    switch (c->kind) {
+    case CALL_ITEM:
+        for (; b < e; b++) ((wp_item_fn)c->fn)(c->ctx, b);
+        break;
+    case CALL_THREAD: ((warmpool_thread_fn)c->fn)(c->ctx, thread, b, e); break;
+    default: ((warmpool_fn)c->fn)(c->ctx, b, e);
+    }
 }
 
 /* Runs the whole range on the calling thread (thread index 0), in chunks of `grain` when
@@ -249,9 +263,8 @@ static void wake_sleepers(warmpool *p, uint32_t sleeping, size_t helpers) {
    one chunk at a time, so that a long first batch cannot hold the wake back, and reads
    the clock between chunks (not before the first). */
 static size_t run_chunks(warmpool *p, unsigned thread, uint64_t *chunks, struct wake_plan *plan) {
-    const struct wp_call job = {atomic_load_explicit(&p->fn, memory_order_relaxed),
-                                atomic_load_explicit(&p->tfn, memory_order_relaxed),
-                                atomic_load_explicit(&p->ifn, memory_order_relaxed),
+    const struct wp_call job = {atomic_load_explicit(&p->kind, memory_order_relaxed),
+                                atomic_load_explicit(&p->fn, memory_order_relaxed),
                                 atomic_load_explicit(&p->ctx, memory_order_relaxed),
                                 atomic_load_explicit(&p->around, memory_order_relaxed)};
     size_t begin = atomic_load_explicit(&p->begin, memory_order_relaxed);
@@ -263,17 +276,18 @@ static size_t run_chunks(warmpool *p, unsigned thread, uint64_t *chunks, struct 
     size_t items = 0;
     uint64_t n = 0;
     unsigned saved = job.around ? job.around->enter() : 0;
-    if (job.ifn && !plan && !WP_TRACING()) { /* item jobs: the loop below, reduced to one item */
+    if (job.kind == CALL_ITEM && !plan && !WP_TRACING()) { /* the loop below, one item at a time */
+        const wp_item_fn ifn = (wp_item_fn)job.fn;
         const size_t base = begin - CHUNK_BIAS;
         uint32_t c, k;
         while (claim_own(mine, &c, &k, 1)) {
-            job.ifn(job.ctx, base + c);
+            ifn(job.ctx, base + c);
             n++;
         }
         for (unsigned i = 1; i < nthreads; i++) { /* a share seen empty stays empty */
             unsigned v = thread + i < nthreads ? thread + i : thread + i - nthreads;
             while (steal(&p->slots[v].range, &c, &k, 1)) {
-                job.ifn(job.ctx, base + c);
+                ifn(job.ctx, base + c);
                 n++;
             }
         }
@@ -284,7 +298,8 @@ static size_t run_chunks(warmpool *p, unsigned thread, uint64_t *chunks, struct 
     int own_left = 1; /* nobody adds to a share: once empty, it stays empty */
     for (;;) {
         uint32_t c, k;
-        int pending = plan && plan->sleeping, one = pending || p->claim_one || job.ifn;
+        int pending = plan && plan->sleeping;
+        int one = pending || p->claim_one || job.kind == CALL_ITEM;
         if (!own_left || !(own_left = claim_own(mine, &c, &k, one))) {
             unsigned v = thread, got = 0;
             for (unsigned i = 1; i < nthreads && !got; i++) {
@@ -313,17 +328,10 @@ static size_t run_chunks(warmpool *p, unsigned thread, uint64_t *chunks, struct 
                 call(&job, thread, b, e);
                 wp_ev_chunk_end(p, thread);
             }
-        } else if (job.ifn) {
-            for (; b < stop; b++) job.ifn(job.ctx, b);
-        } else if (job.tfn) {
-            for (size_t e; b < stop; b = e) {
-                e = stop - b > grain ? b + grain : stop;
-                job.tfn(job.ctx, thread, b, e);
-            }
         } else {
             for (size_t e; b < stop; b = e) {
                 e = stop - b > grain ? b + grain : stop;
-                job.fn(job.ctx, b, e);
+                call(&job, thread, b, e);
             }
         }
     }
@@ -492,9 +500,8 @@ static void run_job(warmpool *p, size_t begin, size_t end, size_t g, const struc
        start they do not have untraced. */
     uint32_t s = (atomic_load_explicit(&p->seq, memory_order_relaxed) + SEQ_JOB) >> 1;
     wp_ev_job_begin(p, s, begin, end, g);
+    atomic_store_explicit(&p->kind, c->kind, memory_order_relaxed);
     atomic_store_explicit(&p->fn, c->fn, memory_order_relaxed);
-    atomic_store_explicit(&p->tfn, c->tfn, memory_order_relaxed);
-    atomic_store_explicit(&p->ifn, c->ifn, memory_order_relaxed);
     atomic_store_explicit(&p->around, c->around, memory_order_relaxed);
     atomic_store_explicit(&p->ctx, c->ctx, memory_order_relaxed);
     atomic_store_explicit(&p->begin, begin, memory_order_relaxed);
@@ -515,7 +522,7 @@ static void run_job(warmpool *p, size_t begin, size_t end, size_t g, const struc
     int cold = plan.sleeping != 0;
     /* A chunk that may wait for the others (claimed one at a time) could wait forever
        for sleepers a deferred wake has not woken yet: those jobs wake them at once. */
-    int may_wait = p->claim_one || c->ifn;
+    int may_wait = p->claim_one || c->kind == CALL_ITEM;
     uint64_t last_cold = atomic_load_explicit(&p->cold_ns, memory_order_relaxed);
     if (cold && (may_wait || last_cold >= WAKE_DEFER_NS)) {
         wake_sleepers(p, plan.sleeping, plan.helpers);
@@ -586,19 +593,19 @@ static void parallel_for(warmpool *p, size_t begin, size_t end, size_t grain,
 
 void warmpool_parallel_for(warmpool *p, size_t begin, size_t end, size_t grain,
                            warmpool_fn fn, void *ctx) {
-    const struct wp_call c = {fn, NULL, NULL, ctx, NULL};
+    const struct wp_call c = {CALL_RANGE, (any_fn)fn, ctx, NULL};
     if (fn) parallel_for(p, begin, end, grain, &c);
 }
 
 void warmpool_parallel_for_with_thread(warmpool *p, size_t begin, size_t end, size_t grain,
                                        warmpool_thread_fn fn, void *ctx) {
-    const struct wp_call c = {NULL, fn, NULL, ctx, NULL};
+    const struct wp_call c = {CALL_THREAD, (any_fn)fn, ctx, NULL};
     if (fn) parallel_for(p, begin, end, grain, &c);
 }
 
 void wp_parallel_for_items(warmpool *p, size_t n, wp_item_fn fn, void *ctx,
                            const wp_bracket *around) {
-    const struct wp_call c = {NULL, NULL, fn, ctx, around};
+    const struct wp_call c = {CALL_ITEM, (any_fn)fn, ctx, around};
     if (fn) parallel_for(p, 0, n, 1, &c);
 }
 
