@@ -30,19 +30,14 @@ static void span(const struct ptp_job *j, unsigned d, size_t t, size_t tiles, si
     count[d] = ptp_min(tiles * j->tile[d], j->range[d] - start[d]);
 }
 
+/* Tiles [b, e) of a static call whose task takes the thread index (grain 1: one tile). */
 static void run_static(void *arg, unsigned thread, size_t b, size_t e) {
     const struct ptp_job *j = arg;
     unsigned fpu = j->denormals_off ? wp_denormals_off() : 0;
-    size_t t[PTP_MAX_DIMS], start[PTP_MAX_DIMS], count[PTP_MAX_DIMS];
-    unflatten(j, b, t);
-    for (size_t f = b;;) {
-        for (unsigned d = 0; d < j->dims; d++) span(j, d, t[d], 1, start, count);
+    size_t start[PTP_MAX_DIMS], count[PTP_MAX_DIMS];
+    for (size_t f = b; f < e; f++) {
+        ptp_tile(j, j->dims, f, start, count);
         j->invoke(j, thread, start, count);
-        if (++f == e) break;
-        for (unsigned d = j->dims; d-- > 0;) { /* next tile, row-major */
-            if (++t[d] < j->ntiles[d]) break;
-            t[d] = 0;
-        }
     }
     if (j->denormals_off) wp_fpu_restore(fpu);
 }
